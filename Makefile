@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast test-browser lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installs again only when pyproject.toml changed since the last install.
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.13,<0.14"
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -r pyproject.toml
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-app
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -r pyproject.toml --extra test
+	touch $@
+
+run: $(VENV)/.installed-app
+	$(BIN)/python manage.py migrate --noinput
+	@echo "Imago Dialogue: http://$(HOST):$(PORT)/"
+	$(BIN)/daphne -b $(HOST) -p $(PORT) imago_app.asgi:application
+
+# Two pytest processes: Playwright's sync API keeps an event loop running, which breaks
+# pytest-asyncio tests that run after it in the same process.
+test: $(VENV)/.installed-test
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m browser
+
+test-fast: $(VENV)/.installed-test
+	$(BIN)/pytest -m "not browser"
+
+test-browser: $(VENV)/.installed-test
+	$(BIN)/pytest -m browser
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles .test-db.sqlite3* test-artifacts

@@ -1,0 +1,26 @@
+"""The ASGI application: Django for HTTP, Channels for WebSockets, on one server."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imago_app.settings")
+# Set Django up before anything imports models.
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from dialogue.routing import websocket_urlpatterns as dialogue_routes  # noqa: E402
+from exercises.routing import websocket_urlpatterns as exercise_routes  # noqa: E402
+from imago_app.routing import websocket_urlpatterns as home_routes  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter([*home_routes, *dialogue_routes, *exercise_routes]))
+        ),
+    }
+)

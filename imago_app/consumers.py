@@ -1,0 +1,79 @@
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from imago_app.home import ANNOUNCEMENTS, panel_for
+from imago_app.notify import user_group
+
+# Close codes in the 4xxx range are ours and mean "do not reconnect".
+CLOSE_NOT_SIGNED_IN = 4401
+
+
+class ScopeRequest(HttpRequest):
+    """A request made from a socket's scope, so a push renders exactly as the page does.
+
+    It carries the user, the host and scheme (for absolute links) and the CSRF cookie (so forms
+    in a pushed fragment post as they would from the page).
+    """
+
+    def __init__(self, scope) -> None:
+        super().__init__()
+        self.user = scope["user"]
+        self.COOKIES = scope.get("cookies", {})
+        headers = {
+            name.decode("latin1"): value.decode("latin1")
+            for name, value in scope.get("headers", [])
+        }
+        if "host" in headers:
+            self.META["HTTP_HOST"] = headers["host"]
+        server = scope.get("server") or ("localhost", 80)
+        self.META["SERVER_NAME"], self.META["SERVER_PORT"] = server[0], str(server[1])
+        self._socket_scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
+        csrf_cookie = self.COOKIES.get("csrftoken")
+        if csrf_cookie:
+            self.META["CSRF_COOKIE"] = csrf_cookie
+
+    def _get_scheme(self) -> str:
+        return self._socket_scheme
+
+
+class HomeConsumer(AsyncWebsocketConsumer):
+    """Keeps an open home page current: a partner joining, a therapist consenting, and so on."""
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            # Accept first so the close code reaches the browser, which then stops retrying.
+            await self.accept()
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send(text_data=await self.render_panel())
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        # The home page sends nothing over its socket; anything that arrives is ignored.
+        return
+
+    async def home_changed(self, event: dict) -> None:
+        await self.send(text_data=await self.render_panel(ANNOUNCEMENTS.get(event.get("what"))))
+
+    @database_sync_to_async
+    def render_panel(self, announcement: str | None = None) -> str:
+        user = self.scope["user"]
+        user.refresh_from_db()
+        request = ScopeRequest(self.scope)
+        template, context = panel_for(request)
+        html = render_to_string(template, context, request=request)
+        announce = render_to_string(
+            "_announce.html", {"announcement": announcement}, request=request
+        )
+        return html + announce

@@ -1,0 +1,88 @@
+"""What the home page shows each kind of user: one function serves the page and its live pushes."""
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.urls import reverse
+
+from imago_app import access
+from imago_app.forms import CodeForm
+from imago_app.models import Invite, Membership, TherapistLink, User
+
+PARTNER_PANEL = "imago_app/home.html#partner-panel"
+THERAPIST_PANEL = "imago_app/home.html#therapist-panel"
+
+# Said to screen readers (and shown) when a live change arrives.
+ANNOUNCEMENTS = {
+    "partner_joined": "Your partner has joined. You're linked now.",
+    "couple_ended": "This couple has been closed.",
+    "therapist_joined": "Your therapist has joined with your code.",
+    "therapist_consented": "Consent for your therapist was updated.",
+    "therapist_ended": "The therapist link has ended.",
+}
+
+
+def partner_context(user: User) -> dict:
+    couple = access.current_couple(user)
+    context = {"couple": couple, "other": None, "partner_invite": None, "link": None}
+    if couple is None:
+        return context
+    members = [
+        m.user for m in Membership.objects.current().filter(couple=couple).select_related("user")
+    ]
+    context["other"] = next((m for m in members if m.pk != user.pk), None)
+    open_invites = {
+        invite.kind: invite
+        for invite in Invite.objects.filter(
+            couple=couple, used_at__isnull=True, withdrawn_at__isnull=True
+        )
+        if invite.is_open()
+    }
+    context["partner_invite"] = open_invites.get(Invite.Kind.PARTNER)
+    context["therapist_invite"] = open_invites.get(Invite.Kind.THERAPIST)
+    link = (
+        TherapistLink.objects.current()
+        .filter(couple=couple)
+        .select_related("therapist")
+        .prefetch_related("consents")
+        .first()
+    )
+    if link is not None:
+        consenting = {consent.partner_id for consent in link.consents.all()}
+        context["link"] = link
+        context["i_consented"] = user.pk in consenting
+        context["other_consented"] = context["other"] is not None and (
+            context["other"].pk in consenting
+        )
+    return context
+
+
+def therapist_context(user: User) -> dict:
+    links = (
+        TherapistLink.objects.consented()
+        .filter(therapist=user)
+        .select_related("couple")
+        .prefetch_related(
+            Prefetch(
+                "couple__memberships",
+                queryset=Membership.objects.current().select_related("user"),
+                to_attr="current_memberships",
+            )
+        )
+        .order_by("-created_at")
+    )
+    couples = [
+        {"couple": link.couple, "partners": [m.user for m in link.couple.current_memberships]}
+        for link in links
+    ]
+    waiting = TherapistLink.objects.current().filter(therapist=user).count() - len(couples)
+    return {"couples": couples, "waiting": waiting}
+
+
+def panel_for(request: HttpRequest) -> tuple[str, dict]:
+    """The panel template and its context for the request's user (a page or a socket push)."""
+    user = request.user
+    common = {"code_form": CodeForm()}
+    if user.is_therapist:
+        return THERAPIST_PANEL, {**common, **therapist_context(user)}
+    join_url_base = request.build_absolute_uri(reverse("join"))
+    return PARTNER_PANEL, {**common, **partner_context(user), "join_url_base": join_url_base}

@@ -1,0 +1,173 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from imago_app import codes
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        PARTNER = "partner", "Partner"
+        THERAPIST = "therapist", "Therapist"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARTNER)
+    display_name = models.CharField(
+        "name your partner sees", max_length=40, help_text="A first name or a nickname."
+    )
+    email = models.EmailField("e-mail address")
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind == self.Kind.PARTNER
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.kind == self.Kind.THERAPIST
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Couple(models.Model):
+    """Two partners, linked by an invite code. Ended when either partner leaves."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Couple {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(left_at__isnull=True)
+
+
+class Membership(models.Model):
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(left_at__isnull=True),
+                name="one_current_couple_per_partner",
+            ),
+            models.UniqueConstraint(fields=["couple", "user"], name="one_membership_per_couple"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.couple}"
+
+
+class Invite(models.Model):
+    """A single-use, expiring code: for the second partner, or for a therapist."""
+
+    class Kind(models.TextChoices):
+        PARTNER = "partner", "Partner"
+        THERAPIST = "therapist", "Therapist"
+
+    code = models.CharField(max_length=codes.LENGTH, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="invites")
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set when a newer code replaces this one or the couple ends.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} invite for {self.couple}"
+
+    @property
+    def display_code(self) -> str:
+        return codes.display(self.code)
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.withdrawn_at is None and self.expires_at > now
+
+
+class TherapistLinkQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ended_at__isnull=True, couple__ended_at__isnull=True)
+
+    def consented(self):
+        """Links the therapist may use: current, and agreed to by both partners."""
+        return (
+            self.current()
+            .annotate(consent_count=Count("consents", distinct=True))
+            .filter(consent_count=2)
+        )
+
+
+class TherapistLink(models.Model):
+    """A therapist joined by the couple's code. Seen only with both partners' consent."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="therapist_links")
+    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="therapist_links")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = TherapistLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_therapist_per_couple",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} for {self.couple}"
+
+
+class Consent(models.Model):
+    """One partner's agreement that the linked therapist may see what the couple shares."""
+
+    link = models.ForeignKey(TherapistLink, on_delete=models.CASCADE, related_name="consents")
+    partner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["link", "partner"], name="one_consent_per_partner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} agrees to {self.link}"
+
+
+class AccessLogEntry(models.Model):
+    """A record of a therapist reading a couple's data. Partners can read their couple's log."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="access_log")
+    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(max_length=200)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["couple", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} read {self.what} of {self.couple} at {self.at:%Y-%m-%d %H:%M}"

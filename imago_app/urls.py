@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from imago_app import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", views.health, name="health"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("couples/new/", views.couple_create, name="couple_create"),
+    path("join/", views.join, name="join"),
+    path("join/<str:code>/", views.join, name="join_with_code"),
+    path("couples/<int:couple_id>/invite/", views.invite_renew, name="invite_renew"),
+    path("couples/<int:couple_id>/leave/", views.couple_leave, name="couple_leave"),
+    path(
+        "couples/<int:couple_id>/therapist/invite/",
+        views.therapist_invite,
+        name="therapist_invite",
+    ),
+    path(
+        "couples/<int:couple_id>/therapist/<int:link_id>/consent/",
+        views.therapist_consent,
+        name="therapist_consent",
+    ),
+    path(
+        "couples/<int:couple_id>/therapist/<int:link_id>/end/",
+        views.therapist_end,
+        name="therapist_end",
+    ),
+    path("therapist/join/", views.therapist_join, name="therapist_join"),
+    path("therapist/couples/<int:couple_id>/", views.therapist_couple, name="therapist_couple"),
+    path("dialogue/", include("dialogue.urls")),
+    path("exercises/", include("exercises.urls")),
+    path("admin/", admin.site.urls),
+]

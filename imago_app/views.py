@@ -1,0 +1,175 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from imago_app import access, services
+from imago_app.forms import CodeForm, SignUpForm
+from imago_app.home import panel_for
+from imago_app.models import AccessLogEntry, Membership, User
+
+
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "imago_app/welcome.html")
+    _template, context = panel_for(request)
+    return render(request, "imago_app/home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        next_url = request.POST.get("next", "")
+        if next_url.startswith("/join/"):
+            return redirect(next_url)
+        return redirect("home")
+    return render(
+        request, "registration/signup.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def _partner_only(request: HttpRequest) -> None:
+    if not request.user.is_partner:
+        raise Http404
+
+
+@login_required
+@require_POST
+def couple_create(request: HttpRequest) -> HttpResponse:
+    _partner_only(request)
+    try:
+        services.couple_create(partner=request.user)
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+    return redirect("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Join a couple with the other partner's code, typed in or arrived at by link."""
+    _partner_only(request)
+    form = CodeForm(request.POST or None, initial={"code": code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.couple_join(partner=request.user, code=form.cleaned_data["code"])
+        except services.Refused as refused:
+            form.add_error("code", refused.message)
+        else:
+            messages.success(request, "You're linked now. Welcome, both of you.")
+            return redirect("home")
+    return render(request, "imago_app/join.html", {"form": form, "from_link": bool(code)})
+
+
+@login_required
+@require_POST
+def invite_renew(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = access.get_couple_for_partner(request.user, couple_id)
+    try:
+        services.partner_invite_renew(couple=couple, partner=request.user)
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "Here is a new code. The old one no longer works.")
+    return redirect("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def couple_leave(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = access.get_couple_for_partner(request.user, couple_id)
+    if request.method == "POST":
+        services.couple_leave(couple=couple, partner=request.user)
+        messages.success(request, "You've left the couple.")
+        return redirect("home")
+    other = (
+        Membership.objects.current()
+        .filter(couple=couple)
+        .exclude(user=request.user)
+        .select_related("user")
+        .first()
+    )
+    return render(
+        request,
+        "imago_app/leave.html",
+        {"couple": couple, "other": other.user if other else None},
+    )
+
+
+@login_required
+@require_POST
+def therapist_invite(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = access.get_couple_for_partner(request.user, couple_id)
+    try:
+        services.therapist_invite_create(couple=couple, partner=request.user)
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def therapist_consent(request: HttpRequest, couple_id: int, link_id: int) -> HttpResponse:
+    link = access.get_link_for_partner(request.user, couple_id, link_id)
+    try:
+        services.therapist_consent_give(link=link, partner=request.user)
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def therapist_end(request: HttpRequest, couple_id: int, link_id: int) -> HttpResponse:
+    link = access.get_link_for_partner(request.user, couple_id, link_id)
+    services.therapist_link_end(link=link, partner=request.user)
+    messages.success(request, f"{link.therapist} can no longer see anything of your couple.")
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def therapist_join(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_therapist:
+        raise Http404
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.therapist_link_join(therapist=request.user, code=form.cleaned_data["code"])
+        except services.Refused as refused:
+            form.add_error("code", refused.message)
+        else:
+            messages.success(
+                request,
+                "Thank you. The couple will see that you've joined. Their record appears here "
+                "once both partners agree.",
+            )
+            return redirect("home")
+    _template, context = panel_for(request)
+    return render(request, "imago_app/home.html", {**context, "code_form": form})
+
+
+@login_required
+@require_GET
+def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = access.get_couple_for_therapist(request.user, couple_id)
+    AccessLogEntry.objects.create(couple=couple, therapist=request.user, what="couple overview")
+    partners: list[User] = [
+        m.user for m in Membership.objects.current().filter(couple=couple).select_related("user")
+    ]
+    return render(
+        request, "imago_app/therapist_couple.html", {"couple": couple, "partners": partners}
+    )

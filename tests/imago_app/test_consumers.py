@@ -1,0 +1,89 @@
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from imago_app import services
+from imago_app.asgi import application
+from imago_app.consumers import CLOSE_NOT_SIGNED_IN, HomeConsumer
+from tests.factories import make_partner, open_invite
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+def communicator_for(user, *, headers=(ORIGIN,)):
+    """A socket to the home consumer as `user`, through the session-less path."""
+    comm = WebsocketCommunicator(HomeConsumer.as_asgi(), "/ws/home/", headers=list(headers))
+    comm.scope["user"] = user
+    return comm
+
+
+async def test_an_anonymous_socket_is_closed_with_a_reason():
+    comm = communicator_for(AnonymousUser())
+    connected, _ = await comm.connect()
+    assert connected
+    closed = await comm.receive_output()
+    assert closed == {"type": "websocket.close", "code": CLOSE_NOT_SIGNED_IN}
+    await comm.disconnect()
+
+
+async def test_the_full_stack_refuses_an_anonymous_socket():
+    comm = WebsocketCommunicator(application, "/ws/home/", headers=[ORIGIN])
+    connected, _ = await comm.connect()
+    assert connected
+    assert (await comm.receive_output())["code"] == CLOSE_NOT_SIGNED_IN
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize("origin", [b"http://evil.example", b"null"])
+async def test_a_socket_from_a_foreign_origin_is_refused(origin):
+    comm = WebsocketCommunicator(application, "/ws/home/", headers=[(b"origin", origin)])
+    connected, _ = await comm.connect()
+    assert not connected
+    await comm.disconnect()
+
+
+async def test_a_socket_without_an_origin_is_refused():
+    comm = WebsocketCommunicator(application, "/ws/home/")
+    connected, _ = await comm.connect()
+    assert not connected
+    await comm.disconnect()
+
+
+async def test_a_waiting_partner_sees_the_other_join_live_and_nobody_else_hears():
+    alex = await database_sync_to_async(make_partner)("Alex")
+    sam = await database_sync_to_async(make_partner)("Sam")
+    stranger = await database_sync_to_async(make_partner)("Jordan")
+    couple = await database_sync_to_async(services.couple_create)(partner=alex)
+
+    alex_socket = communicator_for(alex)
+    stranger_socket = communicator_for(stranger)
+    assert (await alex_socket.connect())[0]
+    assert (await stranger_socket.connect())[0]
+    first = await alex_socket.receive_from()
+    assert 'id="home-panel"' in first and "Your code for your partner" in first
+    await stranger_socket.receive_from()
+
+    code = (await database_sync_to_async(open_invite)(couple)).code
+    await database_sync_to_async(services.couple_join)(partner=sam, code=code)
+
+    pushed = await alex_socket.receive_from()
+    assert "You and Sam" in pushed
+    assert "Your partner has joined" in pushed
+    assert 'name="csrfmiddlewaretoken"' in pushed or "<form" not in pushed
+    assert await stranger_socket.receive_nothing()
+    await alex_socket.disconnect()
+    await stranger_socket.disconnect()
+
+
+async def test_a_frame_sent_to_the_home_socket_changes_nothing():
+    alex = await database_sync_to_async(make_partner)("Alex")
+    comm = communicator_for(alex)
+    await comm.connect()
+    await comm.receive_from()
+    await comm.send_to(text_data="{not json")
+    await comm.send_to(bytes_data=b"\x00\x01")
+    assert await comm.receive_nothing()
+    await comm.disconnect()

@@ -1,0 +1,48 @@
+"""Production settings, checked by running Django the way a deployment would."""
+
+import subprocess
+import sys
+
+from tests.conftest import BASE_DIR, clean_environ
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3y-for-tests-only-" + "x9Qe7vR2mL5tB8nW4zY1cU6hJ0aS3dF" * 2,
+    "ALLOWED_HOSTS": "imago.example.org",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**clean_environ(), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_it_refuses_to_start_without_a_secret_key_in_production():
+    result = manage("check", env={**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_refuses_bad_values_loudly():
+    for env, message in [
+        ({"DEBUG": "maybe"}, "DEBUG must be a boolean"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must start with"),
+        ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT must be a whole number"),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+    ]:
+        result = manage("check", env=env)
+        assert result.returncode != 0, env
+        assert message in result.stderr, (env, result.stderr[-500:])
