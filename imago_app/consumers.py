@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import HttpRequest
@@ -53,7 +55,12 @@ class HomeConsumer(AsyncWebsocketConsumer):
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send(text_data=await self.render_panel())
+        # The page says which state it shows; send the panel only if that is out of date, so a
+        # connecting socket never wipes what someone has started typing.
+        seen = parse_qs(self.scope.get("query_string", b"").decode()).get("seen", [""])[0]
+        html = await self.render_panel(seen=seen)
+        if html:
+            await self.send(text_data=html)
 
     async def disconnect(self, code: int) -> None:
         if self.group:
@@ -67,11 +74,14 @@ class HomeConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=await self.render_panel(ANNOUNCEMENTS.get(event.get("what"))))
 
     @database_sync_to_async
-    def render_panel(self, announcement: str | None = None) -> str:
+    def render_panel(self, announcement: str | None = None, seen: str | None = None) -> str:
+        """The panel as HTML for this socket's user; empty if it is the state `seen`."""
         user = self.scope["user"]
         user.refresh_from_db()
         request = ScopeRequest(self.scope)
         template, context = panel_for(request)
+        if seen is not None and seen == context["panel_key"]:
+            return ""
         html = render_to_string(template, context, request=request)
         announce = render_to_string(
             "_announce.html", {"announcement": announcement}, request=request

@@ -1,5 +1,7 @@
 """What the home page shows each kind of user: one function serves the page and its live pushes."""
 
+import hashlib
+
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
@@ -78,11 +80,31 @@ def therapist_context(user: User) -> dict:
     return {"couples": couples, "waiting": waiting}
 
 
+def _key(value) -> str:
+    """What a panel shows, boiled down, so a socket can tell whether a page is out of date."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{_key(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_key(v) for v in value) + "]"
+    if isinstance(value, Invite):
+        return f"invite:{value.code}"
+    if hasattr(value, "pk"):
+        return f"{type(value).__name__}:{value.pk}"
+    return repr(value)
+
+
 def panel_for(request: HttpRequest) -> tuple[str, dict]:
-    """The panel template and its context for the request's user (a page or a socket push)."""
+    """The panel template and its context for the request's user (a page or a socket push).
+
+    The context carries `panel_key`, which changes exactly when what the panel shows changes.
+    """
     user = request.user
-    common = {"code_form": CodeForm()}
     if user.is_therapist:
-        return THERAPIST_PANEL, {**common, **therapist_context(user)}
-    join_url_base = request.build_absolute_uri(reverse("join"))
-    return PARTNER_PANEL, {**common, **partner_context(user), "join_url_base": join_url_base}
+        template, context = THERAPIST_PANEL, therapist_context(user)
+    else:
+        template, context = PARTNER_PANEL, partner_context(user)
+    context["panel_key"] = hashlib.sha256(_key(context).encode()).hexdigest()[:16]
+    if user.is_partner:
+        context["join_url_base"] = request.build_absolute_uri(reverse("join"))
+    context["code_form"] = CodeForm()
+    return template, context

@@ -2,10 +2,12 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
 
 from imago_app import services
 from imago_app.asgi import application
 from imago_app.consumers import CLOSE_NOT_SIGNED_IN, HomeConsumer
+from imago_app.home import panel_for
 from tests.factories import make_partner, open_invite
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -13,9 +15,9 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
-def communicator_for(user, *, headers=(ORIGIN,)):
-    """A socket to the home consumer as `user`, through the session-less path."""
-    comm = WebsocketCommunicator(HomeConsumer.as_asgi(), "/ws/home/", headers=list(headers))
+def communicator_for(user, path="/ws/home/"):
+    """A socket to the home consumer as `user`, past the session middleware."""
+    comm = WebsocketCommunicator(HomeConsumer.as_asgi(), path, headers=[ORIGIN])
     comm.scope["user"] = user
     return comm
 
@@ -87,3 +89,21 @@ async def test_a_frame_sent_to_the_home_socket_changes_nothing():
     await comm.send_to(bytes_data=b"\x00\x01")
     assert await comm.receive_nothing()
     await comm.disconnect()
+
+
+async def test_a_page_that_is_up_to_date_gets_nothing_on_connect_and_a_stale_one_is_refreshed():
+    alex = await database_sync_to_async(make_partner)("Alex")
+    request = RequestFactory().get("/")
+    request.user = alex
+    _, context = await database_sync_to_async(panel_for)(request)
+    key = context["panel_key"]
+
+    up_to_date = communicator_for(alex, f"/ws/home/?seen={key}")
+    await up_to_date.connect()
+    assert await up_to_date.receive_nothing()
+    await up_to_date.disconnect()
+
+    stale = communicator_for(alex, "/ws/home/?seen=0000")
+    await stale.connect()
+    assert "Link up with your partner" in await stale.receive_from()
+    await stale.disconnect()
