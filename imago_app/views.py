@@ -3,7 +3,12 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from imago_app import access, services
 from imago_app.forms import CodeForm, SignUpForm
@@ -11,12 +16,12 @@ from imago_app.home import panel_for
 from imago_app.models import AccessLogEntry, Membership, User
 
 
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "imago_app/welcome.html")
