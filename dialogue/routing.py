@@ -1,2 +1,7 @@
-# WebSocket routes of this app, joined into imago_app.asgi.
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from dialogue.consumers import DialogueConsumer
+
+websocket_urlpatterns = [
+    path("ws/dialogue/<int:dialogue_id>/", DialogueConsumer.as_asgi()),
+]

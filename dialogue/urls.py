@@ -1,2 +1,11 @@
-# HTTP routes of this app, included from imago_app.urls.
-urlpatterns: list = []
+from django.urls import path
+
+from dialogue import views
+
+urlpatterns = [
+    path("start/", views.dialogue_start, name="dialogue_start"),
+    path("hint/", views.dialogue_hint, name="dialogue_hint"),
+    path("<int:dialogue_id>/", views.dialogue_page, name="dialogue"),
+    path("<int:dialogue_id>/move/", views.dialogue_move, name="dialogue_move"),
+    path("<int:dialogue_id>/transcript/", views.dialogue_transcript, name="dialogue_transcript"),
+]

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from imago_app.home import ANNOUNCEMENTS, panel_for
+from imago_app.models import OpenSocket
 from imago_app.notify import user_group
 
 # Close codes in the 4xxx range are ours and mean "do not reconnect".
@@ -40,6 +41,20 @@ class ScopeRequest(HttpRequest):
         return self._socket_scheme
 
 
+@database_sync_to_async
+def register_socket(user, channel_name: str, *, is_open: bool) -> None:
+    """Keep the list of open sockets, so a request can go by e-mail to someone with none."""
+    if is_open:
+        OpenSocket.objects.get_or_create(user=user, channel_name=channel_name)
+    else:
+        OpenSocket.objects.filter(channel_name=channel_name).delete()
+
+
+def seen_key(scope) -> str:
+    """The screen key a page connected with (`?seen=`): what it already shows."""
+    return parse_qs(scope.get("query_string", b"").decode()).get("seen", [""])[0]
+
+
 class HomeConsumer(AsyncWebsocketConsumer):
     """Keeps an open home page current: a partner joining, a therapist consenting, and so on."""
 
@@ -55,16 +70,17 @@ class HomeConsumer(AsyncWebsocketConsumer):
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await register_socket(user, self.channel_name, is_open=True)
         # The page says which state it shows; send the panel only if that is out of date, so a
         # connecting socket never wipes what someone has started typing.
-        seen = parse_qs(self.scope.get("query_string", b"").decode()).get("seen", [""])[0]
-        html = await self.render_panel(seen=seen)
+        html = await self.render_panel(seen=seen_key(self.scope))
         if html:
             await self.send(text_data=html)
 
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await register_socket(self.scope["user"], self.channel_name, is_open=False)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         # The home page sends nothing over its socket; anything that arrives is ignored.

@@ -1,13 +1,15 @@
 """What the home page shows each kind of user: one function serves the page and its live pushes."""
 
-import hashlib
+import secrets
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
 
+from dialogue.forms import StartForm
 from imago_app import access
 from imago_app.forms import CodeForm
+from imago_app.keys import screen_key
 from imago_app.models import Invite, Membership, TherapistLink, User
 
 PARTNER_PANEL = "imago_app/home.html#partner-panel"
@@ -20,14 +22,28 @@ ANNOUNCEMENTS = {
     "therapist_joined": "Your therapist has joined with your code.",
     "therapist_consented": "Consent for your therapist was updated.",
     "therapist_ended": "The therapist link has ended.",
+    "dialogue_requested": "Your partner would like a dialogue.",
+    "dialogue_ended": "The dialogue has ended.",
 }
 
 
 def partner_context(user: User) -> dict:
     couple = access.current_couple(user)
-    context = {"couple": couple, "other": None, "partner_invite": None, "link": None}
+    context = {
+        "couple": couple,
+        "other": None,
+        "partner_invite": None,
+        "link": None,
+        "open_dialogue": None,
+    }
     if couple is None:
         return context
+    dialogue = couple.dialogues.filter(ended_at__isnull=True).first()
+    context["open_dialogue"] = dialogue
+    # A request not yet answered, waiting for this partner.
+    context["dialogue_asks_me"] = bool(
+        dialogue and dialogue.seq == 1 and dialogue.requested_by_id != user.pk
+    )
     members = [
         m.user for m in Membership.objects.current().filter(couple=couple).select_related("user")
     ]
@@ -80,19 +96,6 @@ def therapist_context(user: User) -> dict:
     return {"couples": couples, "waiting": waiting}
 
 
-def _key(value) -> str:
-    """What a panel shows, boiled down, so a socket can tell whether a page is out of date."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{k}:{_key(v)}" for k, v in sorted(value.items())) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_key(v) for v in value) + "]"
-    if isinstance(value, Invite):
-        return f"invite:{value.code}"
-    if hasattr(value, "pk"):
-        return f"{type(value).__name__}:{value.pk}"
-    return repr(value)
-
-
 def panel_for(request: HttpRequest) -> tuple[str, dict]:
     """The panel template and its context for the request's user (a page or a socket push).
 
@@ -103,8 +106,10 @@ def panel_for(request: HttpRequest) -> tuple[str, dict]:
         template, context = THERAPIST_PANEL, therapist_context(user)
     else:
         template, context = PARTNER_PANEL, partner_context(user)
-    context["panel_key"] = hashlib.sha256(_key(context).encode()).hexdigest()[:16]
+    context["panel_key"] = screen_key(context)
     if user.is_partner:
         context["join_url_base"] = request.build_absolute_uri(reverse("join"))
     context["code_form"] = CodeForm()
+    if user.is_partner:
+        context["start_form"] = StartForm(initial={"key": secrets.token_urlsafe(16)})
     return template, context

@@ -171,3 +171,14 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.therapist} read {self.what} of {self.couple} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class OpenSocket(models.Model):
+    """A WebSocket a user has open now. A dialogue request goes by e-mail when there is none."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="open_sockets")
+    channel_name = models.CharField(max_length=200, unique=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.channel_name}"

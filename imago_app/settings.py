@@ -210,6 +210,9 @@ if env_bool("BEHIND_PROXY", False):
 
 INVITE_LIFETIME = timedelta(hours=72)
 
+# Where the app is reached, for links in e-mails sent outside a request.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- E-mail ----------------------------------------------------------------------------------
 # Printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

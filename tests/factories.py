@@ -72,3 +72,17 @@ def expire(invite: Invite) -> None:
 def text(response) -> str:
     """A response's HTML with entities decoded, to compare with the sentences people read."""
     return html.unescape(response.content.decode())
+
+
+def make_dialogue(couple, requester, **options):
+    """A dialogue request, made the way a partner makes one."""
+    from dialogue import services as dialogue_services
+
+    return dialogue_services.dialogue_request(
+        couple=couple,
+        partner=requester,
+        mode=options.pop("mode", "written"),
+        device=options.pop("device", "two_devices"),
+        key=f"request-{next(_counter)}",
+        **options,
+    )

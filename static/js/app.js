@@ -53,3 +53,37 @@
     }
   });
 })();
+
+// Calm countdowns and local clock times on the dialogue page.
+(function () {
+  "use strict";
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-ends-at]").forEach(function (el) {
+      var left = Math.round((Date.parse(el.getAttribute("data-ends-at")) - now) / 60000);
+      el.textContent = left > 0
+        ? "About " + left + " minute" + (left === 1 ? "" : "s") + " left."
+        : "Time's up. Finish the step you're on, then close when you're ready.";
+    });
+  }
+
+  function localTimes(root) {
+    root.querySelectorAll("time[data-local-time]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (!isNaN(when)) {
+        el.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    localTimes(document);
+    tick();
+    setInterval(tick, 20000);
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    localTimes(evt.detail.target || document);
+    tick();
+  });
+})();

@@ -1,0 +1,162 @@
+import json
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.http import Http404
+from django.template.loader import render_to_string
+
+from dialogue import rendering, services
+from dialogue.access import get_dialogue_for_partner
+from dialogue.forms import SCREEN_MOVES, MoveForm
+from imago_app.consumers import CLOSE_NOT_SIGNED_IN, ScopeRequest, register_socket, seen_key
+
+CLOSE_NOT_FOUND = 4404
+MAX_FRAME_BYTES = 8 * 1024
+
+
+class DialogueConsumer(AsyncWebsocketConsumer):
+    """One partner's live connection to one dialogue.
+
+    Moves come in as form values; each is checked and stored by the service, which tells the
+    dialogue's group after commit. Every socket in the group then reads the dialogue from the
+    database and sends its own person the parts of the screen that changed.
+    """
+
+    dialogue_id: int
+    group: str | None = None
+
+    async def connect(self) -> None:
+        self.user = self.scope["user"]
+        if not self.user.is_authenticated:
+            await self.refuse(CLOSE_NOT_SIGNED_IN)
+            return
+        self.dialogue_id = int(self.scope["url_route"]["kwargs"]["dialogue_id"])
+        self.other_name = await self.other_partner_name()
+        if self.other_name is None:
+            await self.refuse(CLOSE_NOT_FOUND)
+            return
+        self.group = services.dialogue_group(self.dialogue_id)
+        self.handed_to: int | None = None
+        self.others: set[str] = set()  # the other partner's open sockets on this dialogue
+        # The page says which stage it shows; a stage already on screen is not sent again, so
+        # connecting never wipes what someone has started typing.
+        self.stage_key = seen_key(self.scope)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await register_socket(self.user, self.channel_name, is_open=True)
+        await self.push()
+        await self.send_presence()
+        await self.channel_layer.group_send(
+            self.group,
+            {"type": "presence.here", "user": self.user.pk, "reply_to": self.channel_name},
+        )
+
+    async def refuse(self, code: int) -> None:
+        # Accept first so the close code reaches the browser, which then stops retrying.
+        await self.accept()
+        await self.close(code=code)
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_send(
+                self.group,
+                {"type": "presence.left", "user": self.user.pk, "channel": self.channel_name},
+            )
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await register_socket(self.user, self.channel_name, is_open=False)
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        if text_data is None:
+            await self.send_error("We couldn't read that. Please try again.")
+            return
+        if len(text_data.encode()) > MAX_FRAME_BYTES:
+            await self.send_error("That was too long to send in one go. Try a smaller piece.")
+            return
+        try:
+            data = json.loads(text_data)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            await self.send_error("We couldn't read that. Please try again.")
+            return
+        form = MoveForm.from_frame(data)
+        if not form.is_valid():
+            await self.send_error(form.first_error())
+            return
+        if form.cleaned_data["move"] in SCREEN_MOVES:
+            self.handed_to = form.cleaned_data["acting_for"]
+            await self.push()
+            return
+        try:
+            await database_sync_to_async(services.dialogue_move)(
+                dialogue_id=self.dialogue_id, partner=self.user, **form.service_kwargs()
+            )
+        except services.Stale as stale:
+            self.stage_key = None
+            await self.push(error=stale.message)
+        except services.Refused as refused:
+            await self.send_error(refused.message)
+
+    # --- group messages -----------------------------------------------------------------------
+
+    async def dialogue_changed(self, event: dict) -> None:
+        await self.push()
+
+    async def presence_here(self, event: dict) -> None:
+        if event["user"] == self.user.pk:
+            return
+        self.others.add(event["reply_to"])
+        await self.send_presence()
+        await self.channel_layer.send(
+            event["reply_to"],
+            {"type": "presence.also", "user": self.user.pk, "channel": self.channel_name},
+        )
+
+    async def presence_also(self, event: dict) -> None:
+        if event["user"] != self.user.pk:
+            self.others.add(event["channel"])
+            await self.send_presence()
+
+    async def presence_left(self, event: dict) -> None:
+        if event["user"] != self.user.pk:
+            self.others.discard(event["channel"])
+            await self.send_presence()
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    async def push(self, error: str = "") -> None:
+        try:
+            html, self.stage_key = await self.render(self.stage_key, error)
+        except Http404:  # no longer theirs to see (they left the couple)
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self.send(text_data=html)
+
+    async def send_error(self, message: str) -> None:
+        # Only to this socket: nobody else sees a refused move.
+        await self.send(text_data=render_to_string(f"{rendering.PAGE}#error", {"error": message}))
+
+    async def send_presence(self) -> None:
+        context = {"presence": {"name": self.other_name, "here": bool(self.others)}}
+        await self.send(text_data=render_to_string(f"{rendering.PAGE}#presence", context))
+
+    @database_sync_to_async
+    def other_partner_name(self) -> str | None:
+        """The other partner's name, or None when this dialogue is not the user's to see."""
+        try:
+            dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
+        except Http404:
+            return None
+        other = dialogue.couple.memberships.exclude(user=self.user).select_related("user").first()
+        return other.user.display_name if other else ""
+
+    @database_sync_to_async
+    def render(self, shown_key: str | None, error: str) -> tuple[str, str]:
+        """The parts of the screen to send, and the stage key now on screen."""
+        dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
+        screen = rendering.load_screen(dialogue, self.user, handed_to=self.handed_to)
+        parts = ["bar", "pause", "error"]
+        if screen.stage_key != shown_key:
+            parts += ["stage", "live"]
+        html = rendering.render_parts(screen, ScopeRequest(self.scope), parts=parts, error=error)
+        return html, screen.stage_key

@@ -1,0 +1,156 @@
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.datastructures import MultiValueDict
+
+from dialogue import machine, vocabulary
+
+# Moves that only change what this one screen shows (on a shared device: "I'm Sam, show me").
+SCREEN_MOVES = {"handover"}
+
+LATER_CHOICES = [
+    (30, "In half an hour"),
+    (60, "In an hour"),
+    (120, "In two hours"),
+    (240, "In four hours"),
+    (720, "In twelve hours"),
+    (1440, "Tomorrow, at about this time"),
+]
+TIMEBOX_CHOICES = [
+    ("", "No time limit"),
+    (20, "20 minutes"),
+    (30, "30 minutes"),
+    (45, "45 minutes"),
+    (60, "An hour"),
+]
+
+
+class MoveForm(forms.Form):
+    """One move, as sent by a form over the socket or posted without JavaScript."""
+
+    move = forms.ChoiceField(
+        choices=[(kind, kind) for kind in sorted(machine.MOVES | SCREEN_MOVES)],
+        error_messages={
+            "invalid_choice": "We don't know that move.",
+            "required": "We couldn't tell what you meant to do.",
+        },
+    )
+    key = forms.CharField(
+        min_length=8,
+        max_length=64,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$")],
+        error_messages={"required": "This move has no key. Please reload the page."},
+    )
+    position = forms.CharField(max_length=40, required=False)
+    acting_for = forms.IntegerField(required=False, min_value=1)
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=machine.MAX_TEXT,
+        error_messages={
+            "max_length": "That is longer than we can keep "
+            f"({machine.MAX_TEXT} characters at most). Try a smaller piece."
+        },
+    )
+    level = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(n, str(n)) for n in range(11)],
+        error_messages={"invalid_choice": "Choose a number from 0 to 10."},
+    )
+    feelings = forms.MultipleChoiceField(
+        required=False,
+        choices=[(word, word) for word in sorted(vocabulary.all_feelings())],
+        error_messages={"invalid_choice": "Choose feelings from the list, or write your own."},
+    )
+    later = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=LATER_CHOICES,
+        error_messages={"invalid_choice": "Choose one of the times offered."},
+    )
+
+    @classmethod
+    def from_frame(cls, data: dict) -> "MoveForm":
+        """A form from a decoded WebSocket frame (htmx sends lists for repeated fields)."""
+        values = MultiValueDict()
+        for name, value in data.items():
+            if name == "HEADERS":
+                continue
+            values.setlist(name, value if isinstance(value, list) else [value])
+        return cls(values)
+
+    def first_error(self) -> str:
+        for errors in self.errors.values():
+            return str(errors[0])
+        return "We couldn't read that."
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["move"],
+            "key": data["key"],
+            "position": data["position"],
+            "acting_for": data["acting_for"],
+            "text": data["text"],
+            "level": data["level"],
+            "feelings": tuple(data["feelings"]),
+            "later_minutes": data["later"],
+        }
+
+
+class StartForm(forms.Form):
+    topic = forms.CharField(
+        label="What would you like to talk about? (optional)",
+        max_length=machine.MAX_TOPIC,
+        required=False,
+        help_text='A few words are enough, like "Sunday afternoon".',
+    )
+    mode = forms.ChoiceField(
+        label="How will you take turns?",
+        choices=[
+            (machine.Mode.WRITTEN, "Typing: each turn is written"),
+            (machine.Mode.SPOKEN, "Talking: the app guides, you speak"),
+        ],
+        initial=machine.Mode.WRITTEN,
+        widget=forms.RadioSelect,
+    )
+    device = forms.ChoiceField(
+        label="Where are you?",
+        choices=[
+            (machine.Device.TWO_DEVICES, "Each on our own phone"),
+            (machine.Device.SHARED_DEVICE, "Together, on this one screen"),
+        ],
+        initial=machine.Device.TWO_DEVICES,
+        widget=forms.RadioSelect,
+    )
+    timebox = forms.TypedChoiceField(
+        label="Time limit",
+        choices=TIMEBOX_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="A gentle countdown. It never cuts anyone off in the middle of a step.",
+    )
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class ReflectionForm(forms.Form):
+    text = forms.CharField(
+        label="What stays with you from this dialogue?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=4000,
+    )
+    unmet_need = forms.ChoiceField(
+        label="What need might lie under the frustration?",
+        choices=[("", "Not sure yet")]
+        + [(need["slug"], need["label"]) for need in vocabulary.unmet_needs()],
+        required=False,
+    )
+    shared = forms.BooleanField(
+        label="Share this reflection with our therapist",
+        required=False,
+        help_text="Your partner never sees your reflection. Unticked, only you can read it.",
+    )

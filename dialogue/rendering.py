@@ -1,0 +1,37 @@
+"""Turning a dialogue into one person's screen, for the page and for socket pushes alike."""
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from dialogue import screens, services
+from dialogue.models import Dialogue
+from imago_app.models import User
+
+PAGE = "dialogue/dialogue.html"
+
+
+def load_screen(
+    dialogue: Dialogue, viewer: User, *, handed_to: int | None = None
+) -> screens.Screen:
+    """Everything `viewer`'s screen shows, read fresh from the database (three queries)."""
+    state = services.current_state(dialogue)
+    events = list(dialogue.events.all())
+    people = {u.pk: u for u in User.objects.filter(pk__in=state.partners)}
+    return screens.build(
+        dialogue=dialogue,
+        state=state,
+        events=events,
+        people=people,
+        viewer=viewer,
+        now=timezone.now(),
+        handed_to=handed_to,
+    )
+
+
+def render_parts(
+    screen: screens.Screen, request: HttpRequest, *, parts: list[str], error: str = ""
+) -> str:
+    """The named partials of the dialogue page, for a push (htmx swaps each by its id)."""
+    context = {"screen": screen, "dialogue": screen.dialogue, "error": error}
+    return "".join(render_to_string(f"{PAGE}#{part}", context, request=request) for part in parts)

@@ -1,0 +1,389 @@
+"""What one person's dialogue screen shows, worked out from the state and the events.
+
+The same function serves the page (HTTP) and every push (WebSocket), so the two never differ.
+Its result is plain data; the templates turn it into HTML.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from dialogue import vocabulary
+from dialogue.machine import REFLECTIONS, Device, Mode, Outcome, State, Step, Turn
+from dialogue.models import Dialogue, Event
+from imago_app.keys import screen_key
+from imago_app.models import User
+
+STEP_LABELS = {
+    Step.APPOINTMENT: "Ask",
+    Step.CHECK_IN: "Check in",
+    Step.SEND: "Share",
+    Step.MIRROR: "Mirror",
+    Step.MORE: "More?",
+    Step.SUMMARY: "Summary",
+    Step.VALIDATE: "Validate",
+    Step.EMPATHIZE: "Empathize",
+    Step.CLOSE: "Close",
+}
+
+# Sentence stems the listener starts from (and says aloud in spoken mode).
+STEMS = {
+    Step.MIRROR: "If I got it, you said… Did I get it?",
+    Step.SUMMARY: "Let me see if I got all of it. You said… Did I get it all?",
+    Step.VALIDATE: "You make sense, and what makes sense is…",
+    Step.EMPATHIZE: "I imagine you might be feeling…",
+}
+# What the listener's text box starts with, in written mode.
+PREFILL = {
+    Step.MIRROR: "If I got it, you said ",
+    Step.SUMMARY: "Let me see if I got all of it: ",
+    Step.VALIDATE: "You make sense, and what makes sense is ",
+    Step.EMPATHIZE: "I imagine you might feel ",
+}
+# What the speaker is asked about the listener's reflection, and how they can set it right.
+CHECKS = {
+    Step.MIRROR: ("Did {listener} get it?", "Not quite. Here's what I meant:"),
+    Step.SUMMARY: ("Did {listener} get all of it?", "Something is missing:"),
+    Step.VALIDATE: (
+        "Does that show {listener} understands how it looks from your side?",
+        "Say more about how it looks to you:",
+    ),
+    Step.EMPATHIZE: ("Is that how you feel?", "What I feel is more like:"),
+}
+# What the speaker's screen says while the listener works on a reflection.
+LISTENER_AT_WORK = {
+    Step.MIRROR: "{listener} is mirroring what you said.",
+    Step.SUMMARY: "{listener} is summing up all you shared.",
+    Step.VALIDATE: "{listener} is putting into words how it makes sense.",
+    Step.EMPATHIZE: "{listener} is imagining how you feel.",
+}
+# What each step asks of the listener, for their heading.
+LISTENER_TASK = {
+    Step.MIRROR: "Mirror back what {speaker} said, without adding anything.",
+    Step.SUMMARY: "Sum up everything {speaker} shared.",
+    Step.VALIDATE: "Say how it makes sense from {speaker}'s side. You don't need to agree.",
+    Step.EMPATHIZE: "Imagine how {speaker} feels, and name it.",
+}
+
+
+@dataclass
+class Screen:
+    dialogue: Dialogue
+    state: State
+    viewer: User
+    people: dict[int, User]
+    actor: User | None  # on a shared device: whom the screen addresses now
+    headline: str
+    stage: dict
+    progress: list[dict]
+    position: str
+    ends_at: datetime | None
+    time_is_up: bool
+    pause: dict = field(default_factory=dict)
+    now: datetime | None = None
+
+    @property
+    def minutes_left(self) -> int:
+        if self.ends_at is None or self.now is None:
+            return 0
+        return max(0, round((self.ends_at - self.now).total_seconds() / 60))
+
+    @property
+    def stage_key(self) -> str:
+        return screen_key({"stage": self.stage, "headline": self.headline, "pos": self.position})
+
+    @property
+    def shared(self) -> bool:
+        return self.state.device == Device.SHARED_DEVICE
+
+    @property
+    def spoken(self) -> bool:
+        return self.state.mode == Mode.SPOKEN
+
+
+def build(
+    *,
+    dialogue: Dialogue,
+    state: State,
+    events: list[Event],
+    people: dict[int, User],
+    viewer: User,
+    now: datetime,
+    handed_to: int | None = None,
+) -> Screen:
+    """The screen `viewer` sees. On a shared device, `handed_to` is the partner who last took the
+    device; until the partner whose turn it is takes it, the screen asks to hand it over."""
+    speaker, listener = people[state.sender], people[state.receiver]
+    shared = state.device == Device.SHARED_DEVICE
+    actor = _actor(state, people) if shared else None
+    me = actor or viewer
+    other = people[state.other if me.pk == state.requester else state.requester]
+    names = {"speaker": speaker.display_name, "listener": listener.display_name}
+
+    stage = _stage(state, events, me=me, other=other, names=names, shared=shared)
+    if shared and actor is not None and actor.pk != handed_to and not state.paused:
+        stage = {"kind": "handover", "next": actor, "doing": _doing(state), "then": stage}
+    headline = _headline(stage, me=me)
+    ends_at = None
+    if state.timebox_minutes and state.began_at:
+        ends_at = state.began_at + timedelta(minutes=state.timebox_minutes)
+    return Screen(
+        dialogue=dialogue,
+        state=state,
+        viewer=viewer,
+        people=people,
+        actor=actor,
+        headline=headline,
+        stage=stage,
+        progress=_progress(state),
+        position=state.position(),
+        ends_at=ends_at,
+        time_is_up=state.time_is_up(now),
+        pause=_pause(state, viewer=viewer, other=other, shared=shared),
+        now=now,
+    )
+
+
+def _actor(state: State, people: dict[int, User]) -> User | None:
+    """On a shared device, the one partner the dialogue waits for (the speaker first)."""
+    waiting = state.awaiting()
+    if state.paused or len(waiting) == 0:
+        return None
+    if state.step not in (Step.CHECK_IN,) and state.turn == Turn.BOTH:
+        return None  # both act together: the screen addresses the two of them
+    if state.sender in waiting:
+        return people[state.sender]
+    return people[sorted(waiting)[0]]
+
+
+def _doing(state: State) -> str:
+    if state.step == Step.APPOINTMENT:
+        return "to answer the request"
+    if state.step == Step.CHECK_IN:
+        return "to check in, privately" if not state.calming else "to choose how to go on"
+    if state.step == Step.SEND:
+        return "to share"
+    if state.step == Step.MORE:
+        return "to say whether there's more"
+    if state.step in REFLECTIONS:
+        if state.turn == Turn.RECEIVER:
+            return {
+                Step.MIRROR: "to mirror",
+                Step.SUMMARY: "to sum up",
+                Step.VALIDATE: "to validate",
+                Step.EMPATHIZE: "to empathize",
+            }[state.step]
+        return "to check what they heard"
+    return ""
+
+
+def _round_events(events: list[Event], round_: int) -> list[Event]:
+    return [e for e in events if e.round == round_]
+
+
+def _latest(events: list[Event], *kinds: str) -> Event | None:
+    for event in reversed(events):
+        if event.kind in kinds:
+            return event
+    return None
+
+
+def _stage(state, events, *, me, other, names, shared) -> dict:
+    """The main area: what this person is asked to do now, or what they are waiting for."""
+    if state.ended:
+        return {
+            "kind": "ended",
+            "completed": state.outcome == Outcome.COMPLETED,
+            "stopped_by_me": state.stopped_by == me.pk and not shared,
+            "stopped_here": state.stopped_by is not None and shared,
+        }
+    this_round = _round_events(events, state.round)
+    pieces = [e.text for e in this_round if e.kind == "send"]
+    waiting = state.awaiting()
+    my_turn = me.pk in waiting
+
+    if state.step == Step.APPOINTMENT:
+        if state.offered_time is not None:
+            return {"kind": "scheduled", "time": state.offered_time}
+        if my_turn:
+            return {"kind": "answer_request", "asker": other, "topic": state.topic}
+        return {
+            "kind": "wait",
+            "text": f"Waiting for {other.display_name} to answer.",
+            "topic": state.topic,
+        }
+
+    if state.step == Step.CHECK_IN:
+        if me.pk not in state.levels:
+            return {"kind": "check_in", "levels": list(range(11))}
+        if me.pk in state.calming:
+            return {"kind": "calm_offer"}
+        if state.calming:
+            return {"kind": "wait", "text": "Taking a moment to settle before you begin."}
+        return {"kind": "wait", "text": f"Waiting for {other.display_name} to check in."}
+
+    if state.step == Step.SEND:
+        if my_turn:
+            return {"kind": "send", "first": state.pieces == 0, "round": state.round}
+        return {
+            "kind": "wait",
+            "text": f"{names['speaker']} is finding the words for what to share.",
+        }
+
+    if state.step == Step.MORE:
+        if my_turn:
+            return {"kind": "more"}
+        return {
+            "kind": "wait",
+            "text": f"{names['speaker']} is deciding whether there's more.",
+            "say": "Is there more about that?",
+        }
+
+    if state.step in REFLECTIONS:
+        expected, _following = REFLECTIONS[state.step]
+        step_events = [e for e in this_round if e.step == state.step]
+        reflection = _latest(step_events, expected)
+        correction = _latest(step_events, "correct", expected)
+        if correction is not None and correction.kind != "correct":
+            correction = None
+        shown = pieces[-1:] if state.step == Step.MIRROR else pieces
+        if state.turn == Turn.RECEIVER:
+            if not my_turn:
+                return {"kind": "wait", "text": LISTENER_AT_WORK[state.step].format(**names)}
+            return {
+                "kind": "reflect",
+                "step": state.step,
+                "move": expected,
+                "task": LISTENER_TASK[state.step].format(**names),
+                "pieces": shown,
+                "stem": STEMS[state.step],
+                "prefill": PREFILL[state.step],
+                "correction": correction.text if correction else None,
+                "corrected": correction is not None,
+                "feelings": vocabulary.feelings() if state.step == Step.EMPATHIZE else None,
+            }
+        if not my_turn:
+            return {"kind": "wait", "text": f"{names['speaker']} is checking whether you got it."}
+        question, correct_label = CHECKS[state.step]
+        return {
+            "kind": "check",
+            "step": state.step,
+            "question": question.format(**names),
+            "correct_label": correct_label,
+            "reflection": reflection.text if reflection else "",
+            "feelings": reflection.data.get("feelings", []) if reflection else [],
+            "pieces": shown,
+        }
+
+    # Close: each may thank; either may switch roles or end.
+    return {
+        "kind": "close",
+        "thanks": [
+            {"partner": person, "thanked": person.pk in state.thanked, "me": person.pk == me.pk}
+            for person in (me, other)
+        ],
+        "next_speaker": names["listener"],
+    }
+
+
+def _headline(stage: dict, *, me: User) -> str:
+    """One plain line saying whose turn it is; also what the live region announces."""
+    kind = stage["kind"]
+    if kind == "handover":
+        return f"{stage['next'].display_name}, it's your turn {stage['doing']}."
+    if kind == "wait":
+        return stage["text"]
+    if kind == "answer_request":
+        return f"{stage['asker'].display_name} would like a dialogue."
+    if kind == "reflect":
+        return f"{me.display_name}, you're listening. {stage['task']}"
+    if kind == "check":
+        return stage["question"]
+    if kind == "ended":
+        return "This dialogue has ended." if stage["completed"] else "This dialogue has stopped."
+    return {
+        "scheduled": "Your dialogue has a time. Begin when you're both ready.",
+        "check_in": f"{me.display_name}, how settled do you feel right now?",
+        "calm_offer": "Would you like a calming pause first?",
+        "send": f"{me.display_name}, you're speaking. Share one small piece.",
+        "more": "Is there more?",
+        "close": "Thank you both. Switch roles, or end here.",
+    }[kind]
+
+
+def _progress(state: State) -> list[dict]:
+    current = state.step
+    order = list(STEP_LABELS)
+    at = order.index(current) if current in order else len(order)
+    return [
+        {
+            "label": STEP_LABELS[step],
+            "status": "done" if i < at else "current" if i == at else "todo",
+        }
+        for i, step in enumerate(order)
+    ]
+
+
+def _pause(state: State, *, viewer: User, other: User, shared: bool) -> dict:
+    if not state.paused:
+        return {"paused": False}
+    return {
+        "paused": True,
+        "i_am_ready": viewer.pk in state.ready and not shared,
+        "other_ready": other.pk in state.ready,
+    }
+
+
+# --- the transcript --------------------------------------------------------------------------
+
+_SAID = {
+    "send": "shared",
+    "mirror": "mirrored",
+    "summarize": "summed up",
+    "validate": "validated",
+    "empathize": "empathized",
+    "correct": "set it right",
+}
+_NOTES = {
+    "accept": "{who} said yes to the dialogue.",
+    "offer_time": "{who} offered a later time.",
+    "begin": "You began.",
+    "confirm": "{who} confirmed.",
+    "more": "{who} had more to say.",
+    "no_more": "{who} had said it all.",
+    "thank": "{who} said thank you.",
+    "switch": "You switched roles.",
+    "end": "You ended the dialogue together.",
+    "pause": "A pause was taken.",
+    "leave": "The dialogue stopped here.",
+}
+
+
+def transcript(events: list[Event], *, viewer: User, people: dict[int, User]) -> list[dict]:
+    """The dialogue as `viewer` may read it, round by round. The other partner's check-in level
+    is private and never shown; who stopped a dialogue is not said."""
+    rounds: dict[int, list[dict]] = {}
+    for event in events:
+        who = "You" if event.actor_id == viewer.pk else people[event.actor_id].display_name
+        entries = rounds.setdefault(event.round, [])
+        if event.kind == "request":
+            about = f' about "{event.text}"' if event.text else ""
+            entries.append({"note": f"{who} asked for a dialogue{about}."})
+        elif event.kind == "check_in":
+            if event.actor_id == viewer.pk:
+                entries.append({"note": f"You checked in at {event.data['level']} out of 10."})
+        elif event.kind in _SAID:
+            if event.text or event.data.get("feelings"):
+                entries.append(
+                    {
+                        "who": who,
+                        "verb": _SAID[event.kind],
+                        "text": event.text,
+                        "feelings": event.data.get("feelings", []),
+                        "mine": event.actor_id == viewer.pk,
+                    }
+                )
+            else:
+                entries.append({"note": f"{who} {_SAID[event.kind]}, out loud."})
+        elif event.kind in _NOTES:
+            entries.append({"note": _NOTES[event.kind].format(who=who)})
+    return [{"number": number, "entries": entries} for number, entries in sorted(rounds.items())]

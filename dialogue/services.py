@@ -1,0 +1,233 @@
+"""Writes for the dialogue. Each move is one transaction: lock the dialogue row, check the move
+against the rules, append the event, update the snapshot, and tell the couple's open sockets after
+commit. A refused move raises `Refused` and writes nothing.
+"""
+
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from dialogue import machine
+from dialogue.models import Dialogue, Event, Reflection
+from imago_app.models import Couple, Membership, OpenSocket, User
+from imago_app.notify import home_changed_after_commit
+from imago_app.services import Refused
+
+STALE = "The dialogue moved on while you were answering. Here is where it stands now."
+
+
+class Stale(Refused):
+    """A move made from a screen that no longer matches the dialogue."""
+
+
+def dialogue_group(dialogue_id: int) -> str:
+    return f"dialogue-{dialogue_id}"
+
+
+def _broadcast_after_commit(dialogue_id: int, seq: int) -> None:
+    # Only ids and numbers pass through the channel layer; each socket reads the rest itself.
+    def send() -> None:
+        async_to_sync(get_channel_layer().group_send)(
+            dialogue_group(dialogue_id), {"type": "dialogue.changed", "seq": seq}
+        )
+
+    transaction.on_commit(send)
+
+
+def current_state(dialogue: Dialogue) -> machine.State:
+    """The dialogue's state, from its snapshot if that matches the last event, else replayed."""
+    last = dialogue.events.aggregate(last=Max("seq"))["last"] or 0
+    if last == dialogue.seq and dialogue.snapshot:
+        return machine.state_from_dict(dialogue.snapshot)
+    return replay(dialogue)
+
+
+def replay(dialogue: Dialogue) -> machine.State:
+    """The state the stored events add up to (the request itself is the starting state)."""
+    moves = [event.as_move() for event in dialogue.events.exclude(kind="request")]
+    return machine.replay(dialogue.initial_state(), moves)
+
+
+@transaction.atomic
+def dialogue_request(
+    *,
+    couple: Couple,
+    partner: User,
+    mode: str,
+    device: str,
+    topic: str = "",
+    timebox_minutes: int | None = None,
+    key: str,
+) -> Dialogue:
+    """The partner asks the other for a dialogue. The other learns of it live on their home
+    page, or by e-mail when they have no page open."""
+    couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    if couple.dialogues.filter(ended_at__isnull=True).exists():
+        raise Refused("You already have a dialogue open. Go back to it, or stop it first.")
+    other = (
+        Membership.objects.current()
+        .filter(couple=couple)
+        .exclude(user=partner)
+        .select_related("user")
+        .first()
+    )
+    if other is None:
+        raise Refused("A dialogue needs your partner: link up with them first.")
+    try:
+        state = machine.start(
+            requester=partner.pk,
+            other=other.user_id,
+            mode=mode,
+            device=device,
+            topic=topic,
+            timebox_minutes=timebox_minutes,
+        )
+    except machine.IllegalMove as illegal:
+        raise Refused(illegal.message) from None
+    dialogue = Dialogue.objects.create(
+        couple=couple,
+        requested_by=partner,
+        mode=state.mode,
+        device=state.device,
+        topic=state.topic,
+        timebox_minutes=timebox_minutes,
+        seq=1,
+        snapshot=machine.state_to_dict(state),
+    )
+    Event.objects.create(
+        dialogue=dialogue,
+        seq=1,
+        kind="request",
+        actor=partner,
+        key=key,
+        step="appointment",
+        text=state.topic,
+    )
+    home_changed_after_commit([other.user_id], "dialogue_requested")
+    if state.device == machine.Device.TWO_DEVICES:
+        _email_if_away(dialogue, requester=partner, receiver=other.user)
+    return dialogue
+
+
+def _email_if_away(dialogue: Dialogue, *, requester: User, receiver: User) -> None:
+    """E-mail the receiver about a request when no page of theirs is open to show it."""
+    if OpenSocket.objects.filter(user=receiver).exists() or not receiver.email:
+        return
+    path = reverse("dialogue", args=[dialogue.pk])
+    about = f' about "{dialogue.topic}"' if dialogue.topic else ""
+
+    def send() -> None:
+        send_mail(
+            subject=f"{requester.display_name} would like a dialogue",
+            message=(
+                f"Hello {receiver.display_name},\n\n"
+                f"{requester.display_name} would like to hold a dialogue with you{about}.\n"
+                f"Open Imago Dialogue to say yes, or to offer a time that suits you better:\n"
+                f"{settings.SITE_URL}{path}\n"
+            ),
+            from_email=None,
+            recipient_list=[receiver.email],
+            fail_silently=True,
+        )
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def dialogue_move(
+    *,
+    dialogue_id: int,
+    partner: User,
+    kind: str,
+    key: str,
+    position: str = "",
+    acting_for: int | None = None,
+    text: str = "",
+    level: int | None = None,
+    feelings: tuple[str, ...] = (),
+    later_minutes: int | None = None,
+) -> int:
+    """Apply one move by `partner` (or, on a shared device, by the partner they hand it to).
+
+    `position` is the position of the screen the move was made on; a different one means the
+    move is stale. Returns the new sequence number.
+    """
+    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
+    if Event.objects.filter(dialogue=dialogue, key=key).exists():
+        raise Refused("We already have that. There's no need to send it again.")
+    state = current_state(dialogue)
+    if position and position != state.position():
+        raise Stale(STALE)
+    by = partner.pk
+    if acting_for is not None and dialogue.device == machine.Device.SHARED_DEVICE:
+        if acting_for not in state.partners:
+            raise Refused("Only the two partners of this dialogue can take part in it.")
+        by = acting_for
+    now = timezone.now()
+    time = now + timedelta(minutes=later_minutes) if later_minutes is not None else None
+    move = machine.Move(
+        kind=kind, by=by, at=now, text=text, level=level, feelings=tuple(feelings), time=time
+    )
+    try:
+        new_state = machine.apply(state, move)
+    except machine.IllegalMove as illegal:
+        raise Refused(illegal.message) from None
+    data: dict = {}
+    if level is not None:
+        data["level"] = level
+    if feelings:
+        data["feelings"] = list(feelings)
+    if time is not None:
+        data["time"] = time.isoformat()
+    seq = dialogue.seq + 1
+    try:
+        with transaction.atomic():
+            Event.objects.create(
+                dialogue=dialogue,
+                seq=seq,
+                kind=kind,
+                actor_id=by,
+                key=key,
+                round=state.round,
+                step=state.step,
+                text=text.strip(),
+                data=data,
+                at=now,
+            )
+    except IntegrityError:
+        raise Refused("We already have that. There's no need to send it again.") from None
+    dialogue.seq = seq
+    dialogue.snapshot = machine.state_to_dict(new_state)
+    fields = ["seq", "snapshot"]
+    if new_state.ended:
+        dialogue.ended_at = now
+        fields.append("ended_at")
+        home_changed_after_commit(list(new_state.partners), "dialogue_ended")
+    elif state.step == machine.Step.APPOINTMENT and new_state.step != state.step:
+        home_changed_after_commit(list(new_state.partners), "dialogue_began")
+    dialogue.save(update_fields=fields)
+    _broadcast_after_commit(dialogue.pk, seq)
+    return seq
+
+
+@transaction.atomic
+def reflection_save(
+    *, dialogue: Dialogue, partner: User, text: str, unmet_need: str, shared: bool
+) -> Reflection:
+    """Keep a partner's reflection on an ended dialogue. Only they (and, if shared, their
+    therapist) will read it."""
+    if dialogue.ended_at is None:
+        raise Refused("You can write a reflection once the dialogue has ended.")
+    reflection, _created = Reflection.objects.update_or_create(
+        dialogue=dialogue,
+        author=partner,
+        defaults={"text": text.strip(), "unmet_need": unmet_need, "shared": shared},
+    )
+    return reflection

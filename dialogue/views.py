@@ -1,0 +1,106 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from dialogue import hints, rendering, screens, services
+from dialogue.access import get_dialogue_for_partner
+from dialogue.forms import SCREEN_MOVES, MoveForm, ReflectionForm, StartForm
+from dialogue.models import Reflection
+from imago_app import access
+from imago_app.models import User
+
+
+@login_required
+@require_POST
+def dialogue_start(request: HttpRequest) -> HttpResponse:
+    couple = access.current_couple(request.user)
+    if couple is None:
+        raise Http404
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please choose how you'll take turns and where you are.")
+        return redirect("home")
+    data = form.cleaned_data
+    try:
+        dialogue = services.dialogue_request(
+            couple=couple,
+            partner=request.user,
+            mode=data["mode"],
+            device=data["device"],
+            topic=data["topic"],
+            timebox_minutes=data["timebox"],
+            key=data["key"],
+        )
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+        return redirect("home")
+    return redirect("dialogue", dialogue.pk)
+
+
+@login_required
+@require_safe
+def dialogue_page(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = get_dialogue_for_partner(request.user, dialogue_id)
+    screen = rendering.load_screen(dialogue, request.user)
+    other = next(u for pk, u in screen.people.items() if pk != request.user.pk)
+    return render(
+        request,
+        rendering.PAGE,
+        {
+            "screen": screen,
+            "dialogue": dialogue,
+            "presence": {"name": other.display_name, "here": None},
+        },
+    )
+
+
+@login_required
+@require_POST
+def dialogue_move(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    """The same moves as the socket takes, posted by a page without JavaScript."""
+    dialogue = get_dialogue_for_partner(request.user, dialogue_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+    elif form.cleaned_data["move"] not in SCREEN_MOVES:
+        try:
+            services.dialogue_move(
+                dialogue_id=dialogue.pk, partner=request.user, **form.service_kwargs()
+            )
+        except services.Refused as refused:
+            messages.error(request, refused.message)
+    return redirect("dialogue", dialogue.pk)
+
+
+@login_required
+@require_POST
+def dialogue_hint(request: HttpRequest) -> HttpResponse:
+    text = request.POST.get("text", "")[:10_000]
+    return render(request, f"{rendering.PAGE}#hints", {"hints": hints.hints(text)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dialogue_transcript(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = get_dialogue_for_partner(request.user, dialogue_id)
+    if dialogue.ended_at is None:
+        return redirect("dialogue", dialogue.pk)
+    mine = Reflection.objects.filter(dialogue=dialogue, author=request.user).first()
+    initial = (
+        {"text": mine.text, "unmet_need": mine.unmet_need, "shared": mine.shared} if mine else {}
+    )
+    form = ReflectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.reflection_save(dialogue=dialogue, partner=request.user, **form.cleaned_data)
+        messages.success(request, "Your reflection is saved.")
+        return redirect("dialogue_transcript", dialogue.pk)
+    state = services.current_state(dialogue)
+    people = {u.pk: u for u in User.objects.filter(pk__in=state.partners)}
+    rounds = screens.transcript(list(dialogue.events.all()), viewer=request.user, people=people)
+    return render(
+        request,
+        "dialogue/transcript.html",
+        {"dialogue": dialogue, "rounds": rounds, "form": form, "reflection": mine},
+    )

@@ -1,0 +1,250 @@
+import html
+import json
+
+import pytest
+import pytest_asyncio
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from dialogue import routing
+from dialogue.consumers import CLOSE_NOT_FOUND, MAX_FRAME_BYTES
+from dialogue.models import Event
+from imago_app.asgi import application
+from imago_app.consumers import CLOSE_NOT_SIGNED_IN
+from tests.factories import make_couple, make_dialogue, make_partner
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+def as_user(user):
+    """The dialogue routes, with the scope's user set as the session middleware would."""
+    inner = URLRouter(routing.websocket_urlpatterns)
+
+    async def app(scope, receive, send):
+        return await inner({**scope, "user": user}, receive, send)
+
+    return app
+
+
+async def connect(user, dialogue_id):
+    comm = WebsocketCommunicator(as_user(user), f"/ws/dialogue/{dialogue_id}/", headers=[ORIGIN])
+    connected, _ = await comm.connect()
+    assert connected
+    return comm
+
+
+async def drain(comm, *, raw: bool = False) -> str:
+    """Everything the socket has been sent so far, as one string (entities decoded unless raw)."""
+    out = []
+    while not await comm.receive_nothing(timeout=0.2):
+        out.append(await comm.receive_from())
+    joined = "".join(out)
+    return joined if raw else html.unescape(joined)
+
+
+@database_sync_to_async
+def setup():
+    alex, sam = make_partner("Alex"), make_partner("Sam")
+    couple = make_couple(alex, sam)
+    return alex, sam, make_dialogue(couple, alex, topic="Sunday")
+
+
+@database_sync_to_async
+def kinds(dialogue):
+    return list(Event.objects.filter(dialogue=dialogue).values_list("kind", flat=True))
+
+
+def frame(move, key, **fields):
+    """A move as htmx's WebSocket extension sends a form: its values, and the request headers."""
+    key = f"{key}-0000" if len(key) < 8 else key
+    return json.dumps({"move": move, "key": key, **fields, "HEADERS": {"HX-Request": "true"}})
+
+
+@pytest_asyncio.fixture
+async def pair():
+    alex, sam, dialogue = await setup()
+    a, b = await connect(alex, dialogue.pk), await connect(sam, dialogue.pk)
+    await drain(a)
+    await drain(b)
+    yield alex, sam, dialogue, a, b
+    await a.disconnect()
+    await b.disconnect()
+
+
+async def test_partner_a_moves_and_partner_b_sees_it(pair):
+    _alex, _sam, dialogue, a, b = pair
+    await b.send_to(text_data=frame("accept", "accept-key-1"))
+    seen_by_a = await drain(a)
+    seen_by_b = await drain(b)
+    assert "how settled do you feel" in seen_by_a
+    assert "how settled do you feel" in seen_by_b
+    assert await kinds(dialogue) == ["request", "accept"]
+
+
+async def test_each_partner_gets_the_screen_for_their_role(pair):
+    _alex, _sam, _dialogue, a, b = pair
+    for sock, data in [
+        (b, frame("accept", "k-accept-1")),
+        (a, frame("check_in", "k-ci-a-1", level="7")),
+        (b, frame("check_in", "k-ci-b-1", level="8")),
+    ]:
+        await sock.send_to(text_data=data)
+        await drain(a)
+        await drain(b)
+    await a.send_to(text_data=frame("send", "k-send-1", text="I felt alone."))
+    a_sees, b_sees = await drain(a), await drain(b)
+    assert "Sam is mirroring what you said." in a_sees
+    assert "Mirror back what Alex said" in b_sees and "I felt alone." in b_sees
+    assert "If I got it, you said" in b_sees
+
+
+async def test_presence_shows_who_is_here(pair):
+    _alex, sam, dialogue, a, b = pair
+    await b.disconnect()
+    assert "Sam isn't here right now" in await drain(a)
+    b2 = await connect(sam, dialogue.pk)
+    assert "Sam is here" in await drain(a)
+    assert "Alex is here" in await drain(b2)
+    await b2.disconnect()
+
+
+BAD_FRAMES = [
+    ("accept", "out of turn", lambda: frame("accept", "k-bad-1"), "Your partner answers"),
+    ("send", "out of step", lambda: frame("send", "k-bad-2", text="hi"), "partner's turn"),
+    ("missing key", "missing field", lambda: json.dumps({"move": "pause"}), "no key"),
+    (
+        "oversize text",
+        "oversize field",
+        lambda: frame("send", "k-bad-3", text="x" * 2001),
+        "longer than we can keep",
+    ),
+    (
+        "oversize frame",
+        "oversize frame",
+        lambda: json.dumps({"move": "pause", "key": "k-bad-4", "pad": "x" * MAX_FRAME_BYTES}),
+        "too long to send",
+    ),
+    ("not json", "non-JSON", lambda: "{move: pause", "couldn't read that"),
+    ("array", "JSON that is not an object", lambda: json.dumps(["pause"]), "couldn't read that"),
+    ("unknown", "unknown move", lambda: frame("dance", "k-bad-5"), "don't know that move"),
+    ("bad level", "bad field", lambda: frame("check_in", "k-bad-6", level="eleven"), "0 to 10"),
+    ("bad key", "malformed key", lambda: frame("pause", "<script>"), "Enter a valid value"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "case", "make_frame", "message"),
+    BAD_FRAMES,
+    ids=[case for _n, case, _f, _m in BAD_FRAMES],
+)
+async def test_bad_input_gets_a_message_to_that_socket_only_and_changes_nothing(
+    pair, name, case, make_frame, message
+):
+    _alex, _sam, dialogue, a, b = pair
+    before = await kinds(dialogue)
+    await a.send_to(text_data=make_frame())
+    reply = await drain(a)
+    assert 'id="dialogue-error"' in reply
+    assert message in reply
+    assert await b.receive_nothing(timeout=0.3)
+    assert await kinds(dialogue) == before
+
+
+async def test_a_binary_frame_is_refused_politely(pair):
+    _alex, _sam, _dialogue, a, b = pair
+    await a.send_to(bytes_data=b"\x00\xff")
+    assert "couldn't read that" in await drain(a)
+    assert await b.receive_nothing(timeout=0.3)
+
+
+async def test_a_repeated_key_is_told_and_not_applied_twice(pair):
+    _alex, _sam, dialogue, a, b = pair
+    await b.send_to(text_data=frame("accept", "same-key-42"))
+    await drain(a)
+    await drain(b)
+    await b.send_to(text_data=frame("accept", "same-key-42"))
+    assert "already have that" in await drain(b)
+    assert await a.receive_nothing(timeout=0.3)
+    assert await kinds(dialogue) == ["request", "accept"]
+
+
+async def test_a_stale_move_is_told_and_gets_the_current_screen(pair):
+    _alex, _sam, dialogue, a, b = pair
+    await b.send_to(text_data=frame("accept", "k-fresh-1", position="1.appointment.receiver.0"))
+    await drain(a)
+    await drain(b)
+    await b.send_to(text_data=frame("pause", "k-stale-1", position="1.appointment.receiver.0"))
+    reply = await drain(b)
+    assert "moved on while you were answering" in reply
+    assert 'id="dialogue-stage"' in reply
+    assert await kinds(dialogue) == ["request", "accept"]
+
+
+async def test_an_outsider_and_a_visitor_cannot_connect():
+    _alex, _sam, dialogue = await setup()
+    stranger = await database_sync_to_async(make_partner)("Jordan")
+    for who, code in [(stranger, CLOSE_NOT_FOUND), (AnonymousUser(), CLOSE_NOT_SIGNED_IN)]:
+        comm = WebsocketCommunicator(as_user(who), f"/ws/dialogue/{dialogue.pk}/", headers=[ORIGIN])
+        assert (await comm.connect())[0]
+        assert (await comm.receive_output())["code"] == code
+        await comm.disconnect()
+
+
+async def test_nothing_leaks_to_another_couples_dialogue(pair):
+    _alex, _sam, _dialogue, a, b = pair
+
+    @database_sync_to_async
+    def other_dialogue():
+        jo, ri = make_partner("Jo"), make_partner("Ri")
+        return jo, make_dialogue(make_couple(jo, ri), jo)
+
+    jo, theirs = await other_dialogue()
+    c = await connect(jo, theirs.pk)
+    await drain(c)
+    await b.send_to(text_data=frame("accept", "k-leak-1"))
+    await drain(a)
+    assert await c.receive_nothing(timeout=0.3)
+    await c.disconnect()
+
+
+async def test_the_full_stack_refuses_a_foreign_origin():
+    _alex, _sam, dialogue = await setup()
+    comm = WebsocketCommunicator(
+        application, f"/ws/dialogue/{dialogue.pk}/", headers=[(b"origin", b"https://evil.example")]
+    )
+    assert not (await comm.connect())[0]
+    await comm.disconnect()
+
+
+async def test_a_reconnecting_partner_gets_the_exact_current_screen(pair):
+    _alex, sam, dialogue, a, b = pair
+    await b.send_to(text_data=frame("accept", "k-rc-1"))
+    await drain(b)
+    await b.disconnect()
+    await a.send_to(text_data=frame("check_in", "k-rc-2", level="7"))
+    await drain(a)
+    b2 = await connect(sam, dialogue.pk)
+    screen = await drain(b2)
+    assert "Sam, how settled do you feel right now?" in screen
+    assert 'id="dialogue-stage"' in screen and 'id="dialogue-bar"' in screen
+    await b2.disconnect()
+
+
+async def test_text_is_escaped(pair):
+    _alex, _sam, _dialogue, a, b = pair
+    for sock, data in [
+        (b, frame("accept", "k-x-1")),
+        (a, frame("check_in", "k-x-2", level="7")),
+        (b, frame("check_in", "k-x-3", level="8")),
+    ]:
+        await sock.send_to(text_data=data)
+        await drain(a)
+        await drain(b)
+    await a.send_to(text_data=frame("send", "k-x-4", text="<script>alert(1)</script>"))
+    seen = await drain(b, raw=True)
+    assert "<script>alert(1)</script>" not in seen
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in seen
