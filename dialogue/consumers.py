@@ -5,7 +5,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 from django.template.loader import render_to_string
 
-from dialogue import rendering, services
+from dialogue import machine, rendering, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm
 from imago_app.consumers import CLOSE_NOT_SIGNED_IN, ScopeRequest, register_socket, seen_key
@@ -31,7 +31,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
             await self.refuse(CLOSE_NOT_SIGNED_IN)
             return
         self.dialogue_id = int(self.scope["url_route"]["kwargs"]["dialogue_id"])
-        self.other_name = await self.other_partner_name()
+        self.other_name, self.shared = await self.other_partner()
         if self.other_name is None:
             await self.refuse(CLOSE_NOT_FOUND)
             return
@@ -136,19 +136,26 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         # Only to this socket: nobody else sees a refused move.
         await self.send(text_data=render_to_string(f"{rendering.PAGE}#error", {"error": message}))
 
+    def presence(self) -> dict:
+        return {"name": self.other_name, "here": bool(self.others)}
+
     async def send_presence(self) -> None:
-        context = {"presence": {"name": self.other_name, "here": bool(self.others)}}
+        if self.shared:  # both are at this one screen
+            return
+        context = {"presence": self.presence()}
         await self.send(text_data=render_to_string(f"{rendering.PAGE}#presence", context))
 
     @database_sync_to_async
-    def other_partner_name(self) -> str | None:
-        """The other partner's name, or None when this dialogue is not the user's to see."""
+    def other_partner(self) -> tuple[str | None, bool]:
+        """The other partner's name (None when this dialogue is not the user's to see), and
+        whether the dialogue is on one shared device."""
         try:
             dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
         except Http404:
-            return None
+            return None, False
         other = dialogue.couple.memberships.exclude(user=self.user).select_related("user").first()
-        return other.user.display_name if other else ""
+        shared = dialogue.device == machine.Device.SHARED_DEVICE
+        return (other.user.display_name if other else ""), shared
 
     @database_sync_to_async
     def render(self, shown_key: str | None, error: str) -> tuple[str, str]:
@@ -158,5 +165,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         parts = ["bar", "pause", "error"]
         if screen.stage_key != shown_key:
             parts += ["stage", "live"]
-        html = rendering.render_parts(screen, ScopeRequest(self.scope), parts=parts, error=error)
+        html = rendering.render_parts(
+            screen, ScopeRequest(self.scope), parts=parts, error=error, presence=self.presence()
+        )
         return html, screen.stage_key

@@ -30,8 +30,16 @@ def load_screen(
 
 
 def render_parts(
-    screen: screens.Screen, request: HttpRequest, *, parts: list[str], error: str = ""
+    screen: screens.Screen,
+    request: HttpRequest,
+    *,
+    parts: list[str],
+    error: str = "",
+    presence: dict | None = None,
 ) -> str:
-    """The named partials of the dialogue page, for a push (htmx swaps each by its id)."""
-    context = {"screen": screen, "dialogue": screen.dialogue, "error": error}
+    """The named partials of the dialogue page, for a push (htmx swaps each by its id).
+
+    `presence` is {"name": the other partner's name, "here": True/False/None (not known yet)}.
+    """
+    context = {"screen": screen, "dialogue": screen.dialogue, "error": error, "presence": presence}
     return "".join(render_to_string(f"{PAGE}#{part}", context, request=request) for part in parts)

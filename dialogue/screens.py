@@ -295,7 +295,7 @@ def _headline(stage: dict, *, me: User) -> str:
     if kind == "answer_request":
         return f"{stage['asker'].display_name} would like a dialogue."
     if kind == "reflect":
-        return f"{me.display_name}, you're listening. {stage['task']}"
+        return f"{me.display_name}, you're listening."
     if kind == "check":
         return stage["question"]
     if kind == "ended":
