@@ -33,7 +33,14 @@ def heading(page: Page, text: str, timeout: int = 10_000) -> None:
 def watch_console(page: Page) -> list[str]:
     """Collect console errors and page errors (a CSP violation shows up here)."""
     problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"{msg.text} ({msg.location.get('url')})")
+            if msg.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     return problems
 

@@ -4,16 +4,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, TABLET
+from tests.browser.helpers import watch_console
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def watch_console(page: Page) -> list[str]:
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    return problems
 
 
 def sign_up(page: Page, base_url: str, name: str) -> None:

@@ -1,5 +1,6 @@
 import html
 import json
+import re
 
 import pytest
 import pytest_asyncio
@@ -248,3 +249,61 @@ async def test_text_is_escaped(pair):
     seen = await drain(b, raw=True)
     assert "<script>alert(1)</script>" not in seen
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in seen
+
+
+async def test_leaving_ends_it_for_both_and_only_the_leaver_sees_support(pair):
+    alex, sam, dialogue, a, b = pair
+    await b.send_to(text_data=frame("accept", "k-leave-1"))
+    await drain(a)
+    await drain(b)
+    await b.send_to(text_data=frame("leave", "k-leave-2"))
+    sam_sees, alex_sees = await drain(b), await drain(a)
+    assert "If you need support" in sam_sees
+    assert "The dialogue has stopped for now." in alex_sees
+    assert "support" not in alex_sees.lower()
+    assert "Sam" not in alex_sees.split('id="dialogue-stage"')[1]  # not even who stopped it
+    assert (await kinds(dialogue))[-1] == "leave"
+
+
+async def test_the_channel_layer_carries_no_private_text(pair, monkeypatch):
+    """Group messages may pass through Redis: they carry ids and numbers only."""
+    alex, sam, dialogue, a, b = pair
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    sent: list[dict] = []
+    original = layer.group_send
+
+    async def recording(group, message):
+        sent.append(message)
+        return await original(group, message)
+
+    monkeypatch.setattr(layer, "group_send", recording)
+    secret = "I felt alone on Sunday, secretly."
+    for sock, data in [
+        (b, frame("accept", "k-layer-1")),
+        (a, frame("check_in", "k-layer-2", level="3")),
+        (b, frame("check_in", "k-layer-3", level="8")),
+        (a, frame("go_on", "k-layer-4")),
+        (a, frame("send", "k-layer-5", text=secret)),
+    ]:
+        await sock.send_to(text_data=data)
+        await drain(a)
+        await drain(b)
+    assert "I felt alone on Sunday, secretly." in (
+        await database_sync_to_async(
+            lambda: Event.objects.get(dialogue=dialogue, kind="send").text
+        )()
+    )
+    dialogue_messages = [m for m in sent if m["type"] == "dialogue.changed"]
+    assert len(dialogue_messages) == 5
+    for message in sent:
+        assert set(message) <= {"type", "seq", "user", "reply_to", "channel", "what"}, message
+        for name, value in message.items():
+            if name in ("type", "what"):
+                assert re.fullmatch(r"[a-z_.]+", value), message
+            elif name in ("reply_to", "channel"):
+                assert value.startswith("specific."), message
+            else:
+                assert isinstance(value, int), message
+        assert secret not in repr(message)

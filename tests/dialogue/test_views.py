@@ -103,3 +103,98 @@ def test_a_partner_without_a_couple_cannot_start(client):
     assert response.status_code == 404
     make_couple()
     assert not Dialogue.objects.exists()
+
+
+def test_a_time_box_counts_down_calmly_and_never_cuts_off(client, couple, partner_a, partner_b):
+    from datetime import timedelta
+
+    from dialogue import services
+    from dialogue.models import Dialogue
+
+    dialogue = make_dialogue(couple, partner_a, timebox_minutes=30)
+    services.dialogue_move(
+        dialogue_id=dialogue.pk, partner=partner_b, kind="accept", key="accept-key-1"
+    )
+    client.force_login(partner_a)
+    assert "About 30 minutes left." in text(client.get(reverse("dialogue", args=[dialogue.pk])))
+    snapshot = Dialogue.objects.get().snapshot
+    snapshot["began_at"] = (Dialogue.objects.get().created_at - timedelta(minutes=45)).isoformat()
+    Dialogue.objects.filter(pk=dialogue.pk).update(snapshot=snapshot)
+    page = text(client.get(reverse("dialogue", args=[dialogue.pk])))
+    assert "Time's up. Finish the step you're on" in page
+    # Nobody is cut off: the check-in is still there to do.
+    assert "how settled do you feel" in page
+
+
+def ended_dialogue(couple, a, b):
+    from dialogue import services
+
+    dialogue = make_dialogue(couple, a)
+    for who, kind, fields in [
+        (b, "accept", {}),
+        (a, "check_in", {"level": 7}),
+        (b, "check_in", {"level": 2}),
+        (b, "leave", {}),
+    ]:
+        services.dialogue_move(
+            dialogue_id=dialogue.pk, partner=who, kind=kind, key=f"{kind}-{who.pk}-key", **fields
+        )
+    return dialogue
+
+
+def test_reflections_are_private_to_their_author(client, couple, partner_a, partner_b):
+    from dialogue.models import Reflection
+
+    dialogue = ended_dialogue(couple, partner_a, partner_b)
+    url = reverse("dialogue_transcript", args=[dialogue.pk])
+    client.force_login(partner_a)
+    client.post(
+        url, {"text": "Something only I should read.", "unmet_need": "chosen", "shared": "on"}
+    )
+    reflection = Reflection.objects.get()
+    assert (reflection.author, reflection.unmet_need, reflection.shared) == (
+        partner_a,
+        "chosen",
+        True,
+    )
+    own = text(client.get(url))
+    assert "Something only I should read." in own and 'value="chosen" selected' in own
+    client.force_login(partner_b)
+    page = text(client.get(url))
+    assert "Something only I should read." not in page
+    assert 'value="chosen" selected' not in page
+
+
+def test_the_transcript_hides_the_other_partners_check_in(client, couple, partner_a, partner_b):
+    dialogue = ended_dialogue(couple, partner_a, partner_b)
+    client.force_login(partner_a)
+    page = text(client.get(reverse("dialogue_transcript", args=[dialogue.pk])))
+    assert "You checked in at 7 out of 10." in page
+    assert "2 out of 10" not in page
+    assert "The dialogue stopped here." in page
+    assert "Sam stopped" not in page
+
+
+def test_the_unmet_needs_come_from_data(client, couple, partner_a, partner_b):
+    from dialogue import vocabulary
+
+    dialogue = ended_dialogue(couple, partner_a, partner_b)
+    client.force_login(partner_a)
+    page = text(client.get(reverse("dialogue_transcript", args=[dialogue.pk])))
+    for need in vocabulary.unmet_needs():
+        assert need["label"] in page
+    assert [n["slug"] for n in vocabulary.unmet_needs()] == [
+        "seen",
+        "safe",
+        "valued",
+        "prioritized",
+        "important",
+        "chosen",
+    ]
+
+
+def test_an_open_dialogue_has_no_transcript_yet(client, couple, partner_a):
+    dialogue = make_dialogue(couple, partner_a)
+    client.force_login(partner_a)
+    response = client.get(reverse("dialogue_transcript", args=[dialogue.pk]))
+    assert response["Location"] == reverse("dialogue", args=[dialogue.pk])
