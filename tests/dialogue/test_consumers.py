@@ -252,7 +252,7 @@ async def test_text_is_escaped(pair):
 
 
 async def test_leaving_ends_it_for_both_and_only_the_leaver_sees_support(pair):
-    alex, sam, dialogue, a, b = pair
+    _alex, _sam, dialogue, a, b = pair
     await b.send_to(text_data=frame("accept", "k-leave-1"))
     await drain(a)
     await drain(b)
@@ -267,7 +267,7 @@ async def test_leaving_ends_it_for_both_and_only_the_leaver_sees_support(pair):
 
 async def test_the_channel_layer_carries_no_private_text(pair, monkeypatch):
     """Group messages may pass through Redis: they carry ids and numbers only."""
-    alex, sam, dialogue, a, b = pair
+    _alex, _sam, dialogue, a, b = pair
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
