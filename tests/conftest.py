@@ -95,8 +95,10 @@ def live_database_env() -> dict[str, str]:
 class Daphne:
     """One daphne process serving the app on a free loopback port."""
 
-    def __init__(self, log_path: Path, extra_env: dict[str, str] | None = None):
-        self.port = free_port()
+    def __init__(
+        self, log_path: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+    ):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.env = {
