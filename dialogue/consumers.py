@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from dialogue import machine, rendering, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm
+from imago_app.access import other_partner
 from imago_app.consumers import CLOSE_NOT_SIGNED_IN, ScopeRequest, register_socket, seen_key
 
 CLOSE_NOT_FOUND = 4404
@@ -153,9 +154,9 @@ class DialogueConsumer(AsyncWebsocketConsumer):
             dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
         except Http404:
             return None, False
-        other = dialogue.couple.memberships.exclude(user=self.user).select_related("user").first()
+        other = other_partner(dialogue.couple, self.user)
         shared = dialogue.device == machine.Device.SHARED_DEVICE
-        return (other.user.display_name if other else ""), shared
+        return (other.display_name if other else ""), shared
 
     @database_sync_to_async
     def render(self, shown_key: str | None, error: str) -> tuple[str, str]:

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from dialogue import machine
 from dialogue.models import Dialogue, Event, Reflection
-from imago_app.models import Couple, Membership, OpenSocket, User
+from imago_app import access
+from imago_app.models import Couple, OpenSocket, User
 from imago_app.notify import home_changed_after_commit
 from imago_app.services import Refused
 
@@ -71,19 +72,13 @@ def dialogue_request(
     couple = Couple.objects.select_for_update().get(pk=couple.pk)
     if couple.dialogues.filter(ended_at__isnull=True).exists():
         raise Refused("You already have a dialogue open. Go back to it, or stop it first.")
-    other = (
-        Membership.objects.current()
-        .filter(couple=couple)
-        .exclude(user=partner)
-        .select_related("user")
-        .first()
-    )
+    other = access.other_partner(couple, partner)
     if other is None:
         raise Refused("A dialogue needs your partner: link up with them first.")
     try:
         state = machine.start(
             requester=partner.pk,
-            other=other.user_id,
+            other=other.pk,
             mode=mode,
             device=device,
             topic=topic,
@@ -110,9 +105,9 @@ def dialogue_request(
         step="appointment",
         text=state.topic,
     )
-    home_changed_after_commit([other.user_id], "dialogue_requested")
+    home_changed_after_commit([other.pk], "dialogue_requested")
     if state.device == machine.Device.TWO_DEVICES:
-        _email_if_away(dialogue, requester=partner, receiver=other.user)
+        _email_if_away(dialogue, requester=partner, receiver=other)
     return dialogue
 
 

@@ -5,7 +5,7 @@ Anything that is not yours is a 404: the answer never tells a stranger that it e
 
 from django.http import Http404
 
-from imago_app.models import Couple, TherapistLink, User
+from imago_app.models import Couple, Membership, TherapistLink, User
 
 
 def current_couple(user: User) -> Couple | None:
@@ -15,6 +15,18 @@ def current_couple(user: User) -> Couple | None:
     return Couple.objects.filter(
         memberships__user=user, memberships__left_at__isnull=True, ended_at__isnull=True
     ).first()
+
+
+def other_partner(couple: Couple, user: User) -> User | None:
+    """The couple's current partner who is not `user` (None while they wait for them)."""
+    membership = (
+        Membership.objects.current()
+        .filter(couple=couple)
+        .exclude(user=user)
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else None
 
 
 def get_couple_for_partner(user: User, couple_id: int) -> Couple:

@@ -100,18 +100,8 @@ def couple_leave(request: HttpRequest, couple_id: int) -> HttpResponse:
         services.couple_leave(couple=couple, partner=request.user)
         messages.success(request, "You've left the couple.")
         return redirect("home")
-    other = (
-        Membership.objects.current()
-        .filter(couple=couple)
-        .exclude(user=request.user)
-        .select_related("user")
-        .first()
-    )
-    return render(
-        request,
-        "imago_app/leave.html",
-        {"couple": couple, "other": other.user if other else None},
-    )
+    other = access.other_partner(couple, request.user)
+    return render(request, "imago_app/leave.html", {"couple": couple, "other": other})
 
 
 @login_required

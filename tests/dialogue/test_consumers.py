@@ -65,6 +65,27 @@ def frame(move, key, **fields):
     return json.dumps({"move": move, "key": key, **fields, "HEADERS": {"HX-Request": "true"}})
 
 
+async def play(a, b, *moves) -> None:
+    """Send each (socket, frame) in turn, letting both sockets take in what it caused."""
+    for sock, data in moves:
+        await sock.send_to(text_data=data)
+        await drain(a)
+        await drain(b)
+
+
+async def up_to_send(a, b, low: bool = False) -> None:
+    """Accept and check in both partners, so Alex is to share."""
+    await play(
+        a,
+        b,
+        (b, frame("accept", "k-up-1")),
+        (a, frame("check_in", "k-up-2", level="3" if low else "7")),
+        (b, frame("check_in", "k-up-3", level="8")),
+    )
+    if low:
+        await play(a, b, (a, frame("go_on", "k-up-4")))
+
+
 @pytest_asyncio.fixture
 async def pair():
     alex, sam, dialogue = await setup()
@@ -88,14 +109,7 @@ async def test_partner_a_moves_and_partner_b_sees_it(pair):
 
 async def test_each_partner_gets_the_screen_for_their_role(pair):
     _alex, _sam, _dialogue, a, b = pair
-    for sock, data in [
-        (b, frame("accept", "k-accept-1")),
-        (a, frame("check_in", "k-ci-a-1", level="7")),
-        (b, frame("check_in", "k-ci-b-1", level="8")),
-    ]:
-        await sock.send_to(text_data=data)
-        await drain(a)
-        await drain(b)
+    await up_to_send(a, b)
     await a.send_to(text_data=frame("send", "k-send-1", text="I felt alone."))
     a_sees, b_sees = await drain(a), await drain(b)
     assert "Sam is mirroring what you said." in a_sees
@@ -237,14 +251,7 @@ async def test_a_reconnecting_partner_gets_the_exact_current_screen(pair):
 
 async def test_text_is_escaped(pair):
     _alex, _sam, _dialogue, a, b = pair
-    for sock, data in [
-        (b, frame("accept", "k-x-1")),
-        (a, frame("check_in", "k-x-2", level="7")),
-        (b, frame("check_in", "k-x-3", level="8")),
-    ]:
-        await sock.send_to(text_data=data)
-        await drain(a)
-        await drain(b)
+    await up_to_send(a, b)
     await a.send_to(text_data=frame("send", "k-x-4", text="<script>alert(1)</script>"))
     seen = await drain(b, raw=True)
     assert "<script>alert(1)</script>" not in seen
@@ -280,16 +287,8 @@ async def test_the_channel_layer_carries_no_private_text(pair, monkeypatch):
 
     monkeypatch.setattr(layer, "group_send", recording)
     secret = "I felt alone on Sunday, secretly."
-    for sock, data in [
-        (b, frame("accept", "k-layer-1")),
-        (a, frame("check_in", "k-layer-2", level="3")),
-        (b, frame("check_in", "k-layer-3", level="8")),
-        (a, frame("go_on", "k-layer-4")),
-        (a, frame("send", "k-layer-5", text=secret)),
-    ]:
-        await sock.send_to(text_data=data)
-        await drain(a)
-        await drain(b)
+    await up_to_send(a, b, low=True)
+    await play(a, b, (a, frame("send", "k-layer-5", text=secret)))
     assert "I felt alone on Sunday, secretly." in (
         await database_sync_to_async(
             lambda: Event.objects.get(dialogue=dialogue, kind="send").text
