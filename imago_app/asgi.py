@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imago_app.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
+from django.conf import settings  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
@@ -16,11 +17,16 @@ from dialogue.routing import websocket_urlpatterns as dialogue_routes  # noqa: E
 from exercises.routing import websocket_urlpatterns as exercise_routes  # noqa: E402
 from imago_app.routing import websocket_urlpatterns as home_routes  # noqa: E402
 
+websocket_routes = [*home_routes, *dialogue_routes, *exercise_routes]
+if settings.BENCH_RELAY:
+    # The benchmark's baseline: a bare relay in the same server (bench/relay.py).
+    from bench.relay import websocket_urlpatterns as relay_routes
+
+    websocket_routes += relay_routes
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter([*home_routes, *dialogue_routes, *exercise_routes]))
-        ),
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
     }
 )

@@ -173,6 +173,9 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Only for `make bench`: also serve the bare relay the benchmark measures the app against.
+BENCH_RELAY = env_bool("BENCH_RELAY", False)
+
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "imago_app.User"
 LOGIN_URL = "login"
