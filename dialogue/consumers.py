@@ -9,9 +9,14 @@ from dialogue import machine, rendering, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm
 from imago_app.access import other_partner
-from imago_app.consumers import CLOSE_NOT_SIGNED_IN, ScopeRequest, register_socket, seen_key
+from imago_app.consumers import (
+    CLOSE_NOT_FOUND,
+    CLOSE_NOT_SIGNED_IN,
+    ScopeRequest,
+    register_socket,
+    seen_key,
+)
 
-CLOSE_NOT_FOUND = 4404
 MAX_FRAME_BYTES = 8 * 1024
 
 

@@ -5,7 +5,7 @@ import re
 
 SOFT_LIMIT = 400  # characters; past it, a hint suggests a smaller piece
 
-_BLAMING = re.compile(
+BLAMING = re.compile(
     r"\byou\s+(always|never|made me|make me|don'?t care|should(?:n'?t)?|ruin(?:ed)?)\b"
     r"|\byour fault\b|\bbecause of you\b|\byou(?:'re| are) (?:so|such|always|never|selfish|lazy)\b",
     re.IGNORECASE,
@@ -20,7 +20,7 @@ def hints(text: str) -> list[str]:
             "That's quite a lot for one piece. Smaller pieces are easier to mirror: you could "
             "send part of it now and add the rest when asked if there's more."
         )
-    if _BLAMING.search(text):
+    if BLAMING.search(text):
         found.append(
             'Some words point at your partner ("you always", "you never"). It may land '
             'more softly from your side: "I felt… when…" or "What I needed was…".'

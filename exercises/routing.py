@@ -1,2 +1,8 @@
-# WebSocket routes of this app, joined into imago_app.asgi.
-websocket_urlpatterns: list = []
+# WebSocket routes of the exercises, joined into imago_app.asgi.
+from django.urls import path
+
+from exercises.appreciation.consumers import AppreciationConsumer
+
+websocket_urlpatterns = [
+    path("ws/appreciations/", AppreciationConsumer.as_asgi()),
+]

@@ -1,2 +1,11 @@
-# HTTP routes of this app, included from imago_app.urls.
-urlpatterns: list = []
+# HTTP routes of the exercises, included from imago_app.urls.
+from django.urls import include, path
+
+from exercises import views
+
+urlpatterns = [
+    path("", views.exercises_page, name="exercises"),
+    path("caring/", include("exercises.caring.urls")),
+    path("appreciations/", include("exercises.appreciation.urls")),
+    path("requests/", include("exercises.requests.urls")),
+]

@@ -11,6 +11,7 @@ from imago_app.notify import user_group
 
 # Close codes in the 4xxx range are ours and mean "do not reconnect".
 CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_NOT_FOUND = 4404
 
 
 class ScopeRequest(HttpRequest):
@@ -55,10 +56,24 @@ def seen_key(scope) -> str:
     return parse_qs(scope.get("query_string", b"").decode()).get("seen", [""])[0]
 
 
-class HomeConsumer(AsyncWebsocketConsumer):
-    """Keeps an open home page current: a partner joining, a therapist consenting, and so on."""
+class LivePanelConsumer(AsyncWebsocketConsumer):
+    """A region of a page that stays current by itself.
+
+    On connect, and on every "panel.changed" message to its group, the panel is rendered for
+    this user from the database and sent; htmx swaps it in by id. Subclasses say which group the
+    user's socket joins and what the panel is.
+    """
 
     group: str | None = None
+    announcements: dict[str, str] = {}
+
+    def group_for(self, user) -> str | None:
+        """The group this user's socket joins, or None when the page is not theirs to see."""
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+    def panel(self, request: HttpRequest) -> tuple[str, dict]:
+        """The panel's template and context; the context carries "panel_key"."""
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -67,7 +82,11 @@ class HomeConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
-        self.group = user_group(user.pk)
+        self.group = await database_sync_to_async(self.group_for)(user)
+        if self.group is None:
+            await self.accept()
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await register_socket(user, self.channel_name, is_open=True)
@@ -83,11 +102,12 @@ class HomeConsumer(AsyncWebsocketConsumer):
             await register_socket(self.scope["user"], self.channel_name, is_open=False)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
-        # The home page sends nothing over its socket; anything that arrives is ignored.
+        # These pages send nothing over their socket; anything that arrives is ignored.
         return
 
-    async def home_changed(self, event: dict) -> None:
-        await self.send(text_data=await self.render_panel(ANNOUNCEMENTS.get(event.get("what"))))
+    async def panel_changed(self, event: dict) -> None:
+        announcement = self.announcements.get(event.get("what"))
+        await self.send(text_data=await self.render_panel(announcement))
 
     @database_sync_to_async
     def render_panel(self, announcement: str | None = None, seen: str | None = None) -> str:
@@ -95,7 +115,7 @@ class HomeConsumer(AsyncWebsocketConsumer):
         user = self.scope["user"]
         user.refresh_from_db()
         request = ScopeRequest(self.scope)
-        template, context = panel_for(request)
+        template, context = self.panel(request)
         if seen is not None and seen == context["panel_key"]:
             return ""
         html = render_to_string(template, context, request=request)
@@ -103,3 +123,15 @@ class HomeConsumer(AsyncWebsocketConsumer):
             "_announce.html", {"announcement": announcement}, request=request
         )
         return html + announce
+
+
+class HomeConsumer(LivePanelConsumer):
+    """Keeps an open home page current: a partner joining, a therapist consenting, and so on."""
+
+    announcements = ANNOUNCEMENTS
+
+    def group_for(self, user) -> str:
+        return user_group(user.pk)
+
+    def panel(self, request: HttpRequest) -> tuple[str, dict]:
+        return panel_for(request)

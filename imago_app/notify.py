@@ -13,14 +13,17 @@ def user_group(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-def home_changed_after_commit(user_ids: list[int], what: str) -> None:
-    """Schedule a 'home changed' message to each user's open pages once the transaction commits."""
+def changed_after_commit(groups: list[str], what: str) -> None:
+    """Once the transaction commits, tell each group's live panels that `what` changed."""
 
     def send() -> None:
         layer = get_channel_layer()
-        for user_id in user_ids:
-            async_to_sync(layer.group_send)(
-                user_group(user_id), {"type": "home.changed", "what": what}
-            )
+        for group in groups:
+            async_to_sync(layer.group_send)(group, {"type": "panel.changed", "what": what})
 
     transaction.on_commit(send)
+
+
+def home_changed_after_commit(user_ids: list[int], what: str) -> None:
+    """Once the transaction commits, tell each user's open home pages that `what` changed."""
+    changed_after_commit([user_group(user_id) for user_id in user_ids], what)

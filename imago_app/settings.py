@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "imago_app",
     "dialogue",
     "exercises",
+    "exercises.caring",
+    "exercises.appreciation",
+    "exercises.requests",
 ]
 
 MIDDLEWARE = [

@@ -72,6 +72,16 @@ def client_a(client, partner_a):
     return client
 
 
+@pytest.fixture
+def client_b(partner_b):
+    """Sam's own browser: a second client, so Alex's and Sam's sessions stay apart."""
+    from django.test import Client
+
+    other = Client()
+    other.force_login(partner_b)
+    return other
+
+
 # --- a real daphne process -------------------------------------------------------------------
 
 

@@ -42,12 +42,6 @@ def waiting(partner_a):
     return services.couple_create(partner=partner_a)
 
 
-@pytest.fixture
-def client_b(client, partner_b):
-    client.force_login(partner_b)
-    return client
-
-
 def test_it_starts_a_couple_and_shows_the_code(client_a, partner_a):
     client_a.post(reverse("couple_create"))
     couple = Couple.objects.get()

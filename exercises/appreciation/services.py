@@ -1,0 +1,49 @@
+"""Writes for appreciations; the couple's open appreciation pages are told after commit."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from exercises.appreciation.models import Appreciation
+from imago_app.models import Couple, User
+from imago_app.notify import changed_after_commit
+from imago_app.services import Refused
+
+
+def appreciation_group(couple_id: int) -> str:
+    return f"appreciations-{couple_id}"
+
+
+@transaction.atomic
+def appreciation_offer(*, couple: Couple, author: User, about: str, text: str) -> Appreciation:
+    appreciation = Appreciation.objects.create(
+        couple=couple, author=author, about=about, text=text.strip()
+    )
+    changed_after_commit([appreciation_group(couple.pk)], "appreciation_offered")
+    return appreciation
+
+
+@transaction.atomic
+def appreciation_mirror(
+    *, appreciation: Appreciation, partner: User, mirror: str, felt: str
+) -> None:
+    """The partner it was for says back what they heard, and may say how it felt."""
+    appreciation = Appreciation.objects.select_for_update().get(pk=appreciation.pk)
+    if appreciation.author_id == partner.pk:
+        raise Refused("Your partner mirrors your appreciation; yours is on its way to them.")
+    if appreciation.mirrored_at is not None:
+        raise Refused("This appreciation has been mirrored already.")
+    appreciation.mirror, appreciation.felt = mirror.strip(), felt.strip()
+    appreciation.mirrored_at = timezone.now()
+    appreciation.save(update_fields=["mirror", "felt", "mirrored_at"])
+    changed_after_commit([appreciation_group(appreciation.couple_id)], "appreciation_mirrored")
+
+
+def kept_days(couple: Couple, *, days: int, today: date) -> set[date]:
+    """The days the couple exchanged an appreciation (offered and mirrored), in one query."""
+    since = today - timedelta(days=days - 1)
+    stamps = Appreciation.objects.filter(
+        couple=couple, mirrored_at__isnull=False, created_at__date__gte=since
+    ).values_list("created_at", flat=True)
+    return {timezone.localtime(stamp).date() for stamp in stamps}

@@ -1,0 +1,167 @@
+"""Writes for behaviour change requests, stretches and repair. One transaction each; a refused
+action raises Refused and changes nothing."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from exercises.requests import library
+from exercises.requests.models import ChangeRequest, Repair, Request, Stretch, StretchLog
+from imago_app.models import Couple, User
+from imago_app.services import Refused
+
+
+@transaction.atomic
+def change_request_create(
+    *,
+    couple: Couple,
+    sender: User,
+    frustration: str,
+    desire: str,
+    echo: str,
+    echo_shared: bool,
+    requests: list[dict],
+    from_dialogue=None,
+) -> ChangeRequest:
+    change = ChangeRequest.objects.create(
+        couple=couple,
+        sender=sender,
+        frustration=frustration.strip(),
+        desire=desire.strip(),
+        echo=echo.strip(),
+        echo_shared=echo_shared and bool(echo.strip()),
+        from_dialogue=from_dialogue,
+    )
+    Request.objects.bulk_create(Request(change_request=change, **r) for r in requests)
+    return change
+
+
+@transaction.atomic
+def change_request_delete(*, change: ChangeRequest, sender: User) -> None:
+    if change.sender_id != sender.pk:
+        raise Refused("Only the one who wrote it can withdraw it.")
+    if Stretch.objects.filter(request__change_request=change).exists():
+        raise Refused("A stretch has started from this request; it stays until it ends.")
+    change.delete()
+
+
+@transaction.atomic
+def change_request_mirror(*, change: ChangeRequest, receiver: User, mirror: str) -> None:
+    change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if change.sender_id == receiver.pk:
+        raise Refused("Your partner mirrors your request.")
+    change.mirror, change.mirrored_at = mirror.strip(), timezone.now()
+    change.save(update_fields=["mirror", "mirrored_at"])
+
+
+@transaction.atomic
+def stretches_choose(
+    *, change: ChangeRequest, giver: User, request_ids: list[int]
+) -> list[Stretch]:
+    """The receiver gives one or more of the requests as a gift: each becomes a stretch."""
+    change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if change.sender_id == giver.pk or change.mirrored_at is None:
+        raise Refused("Mirror the requests first; then choose the one you'll give.")
+    chosen = list(change.requests.filter(pk__in=request_ids, stretch__isnull=True))
+    if not chosen:
+        raise Refused("Choose at least one request to give.")
+    return [
+        Stretch.objects.create(
+            couple=change.couple,
+            giver=giver,
+            request=r,
+            title=r.text,
+            measure=r.measure,
+            ends_on=r.ends_on,
+        )
+        for r in chosen
+    ]
+
+
+@transaction.atomic
+def micro_stretch_pick(*, couple: Couple, giver: User, slug: str) -> Stretch:
+    micro = library.micro_stretch(slug)
+    if micro is None:
+        raise Refused("We don't have that stretch.")
+    today = timezone.localdate()
+    return Stretch.objects.create(
+        couple=couple,
+        giver=giver,
+        micro=slug,
+        title=micro["title"],
+        measure=micro["measure"],
+        started_on=today,
+        ends_on=today + timedelta(days=micro["days"]),
+    )
+
+
+@transaction.atomic
+def stretch_log(*, stretch: Stretch, giver: User, note: str = "") -> StretchLog:
+    if stretch.giver_id != giver.pk:
+        raise Refused("The one giving the stretch logs it.")
+    if stretch.finished_at is not None:
+        raise Refused("This stretch has finished.")
+    return StretchLog.objects.create(stretch=stretch, note=note.strip())
+
+
+@transaction.atomic
+def stretch_review(*, stretch: Stretch, partner: User, review: str) -> None:
+    """At its end, each partner says how it went; with both said, the stretch is finished."""
+    stretch = Stretch.objects.select_for_update().get(pk=stretch.pk)
+    if stretch.ends_on > timezone.localdate():
+        raise Refused(f"You'll be asked how it went at its end, on {stretch.ends_on:%-d %B}.")
+    if partner.pk == stretch.giver_id:
+        stretch.giver_review = review.strip()
+    else:
+        stretch.other_review = review.strip()
+    if stretch.giver_review and stretch.other_review:
+        stretch.finished_at = timezone.now()
+    stretch.save()
+
+
+@transaction.atomic
+def repair_start(*, couple: Couple, author: User, what_happened: str) -> Repair:
+    return Repair.objects.create(couple=couple, author=author, what_happened=what_happened.strip())
+
+
+@transaction.atomic
+def repair_feeling(*, repair: Repair, partner: User, what_it_was_like: str) -> None:
+    if repair.author_id == partner.pk or repair.what_it_was_like:
+        raise Refused("Your partner says what it was like for them.")
+    repair.what_it_was_like = what_it_was_like.strip()
+    repair.save(update_fields=["what_it_was_like"])
+
+
+@transaction.atomic
+def repair_finish(*, repair: Repair, author: User, mirror: str, next_time: str) -> None:
+    if repair.author_id != author.pk or not repair.what_it_was_like or repair.completed_at:
+        raise Refused("This step is for the one who started the repair, once they've heard back.")
+    repair.mirror, repair.next_time = mirror.strip(), next_time.strip()
+    repair.completed_at = timezone.now()
+    repair.save(update_fields=["mirror", "next_time", "completed_at"])
+
+
+@transaction.atomic
+def change_request_update(
+    *,
+    change: ChangeRequest,
+    sender: User,
+    frustration: str,
+    desire: str,
+    echo: str,
+    echo_shared: bool,
+    requests: list[dict],
+) -> None:
+    """Change your own request, until your partner has mirrored it."""
+    change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if change.sender_id != sender.pk or change.mirrored_at is not None:
+        raise Refused("It can be changed only by its writer, before it is mirrored.")
+    change.frustration, change.desire = frustration.strip(), desire.strip()
+    change.echo = echo.strip()
+    change.echo_shared = echo_shared and bool(change.echo)
+    change.save()
+    for r in requests:
+        Request.objects.filter(change_request=change, position=r["position"]).update(
+            text=r["text"], measure=r["measure"], ends_on=r["ends_on"]
+        )
