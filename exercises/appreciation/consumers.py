@@ -10,6 +10,7 @@ class AppreciationConsumer(LivePanelConsumer):
     announcements = {
         "appreciation_offered": "A new appreciation has arrived.",
         "appreciation_mirrored": "Your appreciation was mirrored back.",
+        "appreciation_changed": "An appreciation was changed.",
     }
 
     def group_for(self, user) -> str | None:

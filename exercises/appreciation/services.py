@@ -47,3 +47,26 @@ def kept_days(couple: Couple, *, days: int, today: date) -> set[date]:
         couple=couple, mirrored_at__isnull=False, created_at__date__gte=since
     ).values_list("created_at", flat=True)
     return {timezone.localtime(stamp).date() for stamp in stamps}
+
+
+@transaction.atomic
+def appreciation_change(*, appreciation: Appreciation, author: User, about: str, text: str) -> None:
+    """Change your own appreciation, until it has been mirrored."""
+    _own_unmirrored(appreciation, author)
+    appreciation.about, appreciation.text = about, text.strip()
+    appreciation.save(update_fields=["about", "text"])
+    changed_after_commit([appreciation_group(appreciation.couple_id)], "appreciation_changed")
+
+
+@transaction.atomic
+def appreciation_delete(*, appreciation: Appreciation, author: User) -> None:
+    """Take back your own appreciation, until it has been mirrored."""
+    _own_unmirrored(appreciation, author)
+    couple_id = appreciation.couple_id
+    appreciation.delete()
+    changed_after_commit([appreciation_group(couple_id)], "appreciation_changed")
+
+
+def _own_unmirrored(appreciation: Appreciation, author: User) -> None:
+    if appreciation.author_id != author.pk or appreciation.mirrored_at is not None:
+        raise Refused("Only its author can change it, and only until it has been mirrored.")

@@ -42,3 +42,37 @@ def appreciation_mirror(request: HttpRequest, appreciation_id: int) -> HttpRespo
             form.errors["mirror"][0] if "mirror" in form.errors else "Please check what you wrote.",
         )
     return redirect("appreciations")
+
+
+def _own(request: HttpRequest, appreciation_id: int) -> Appreciation:
+    couple, _other = linked_couple(request.user)
+    return get_object_or_404(
+        Appreciation,
+        pk=appreciation_id,
+        couple=couple,
+        author=request.user,
+        mirrored_at__isnull=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appreciation_edit(request: HttpRequest, appreciation_id: int) -> HttpResponse:
+    appreciation = _own(request, appreciation_id)
+    form = AppreciationForm(request.POST or None, instance=appreciation)
+    if request.method == "POST" and form.is_valid():
+        services.appreciation_change(
+            appreciation=appreciation,
+            author=request.user,
+            about=form.cleaned_data["about"],
+            text=form.cleaned_data["text"],
+        )
+        return redirect("appreciations")
+    return render(request, "appreciation/edit.html", {"form": form})
+
+
+@login_required
+@require_POST
+def appreciation_delete(request: HttpRequest, appreciation_id: int) -> HttpResponse:
+    services.appreciation_delete(appreciation=_own(request, appreciation_id), author=request.user)
+    return redirect("appreciations")

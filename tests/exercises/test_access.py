@@ -59,6 +59,8 @@ def urls(objects):
         ("get", reverse("appreciations")),
         ("post", reverse("appreciations")),
         ("post", reverse("appreciation_mirror", args=[appreciation.pk])),
+        ("post", reverse("appreciation_edit", args=[appreciation.pk])),
+        ("post", reverse("appreciation_delete", args=[appreciation.pk])),
         ("get", reverse("requests")),
         ("post", reverse("change_request_new")),
         ("get", reverse("change_request", args=[change.pk])),

@@ -145,3 +145,25 @@ async def test_a_partner_without_a_linked_couple_cannot_connect():
     assert (await comm.connect())[0]
     assert (await comm.receive_output())["code"] == 4404
     await comm.disconnect()
+
+
+@pytest.mark.django_db
+def test_the_author_edits_and_takes_back_an_unmirrored_appreciation(
+    client_a, client_b, couple, partner_a, partner_b
+):
+    appreciation = services.appreciation_offer(couple=couple, author=partner_a, **OFFER)
+    client_a.post(
+        reverse("appreciation_edit", args=[appreciation.pk]),
+        {"about": "trait", "text": "Your patience with me."},
+    )
+    appreciation.refresh_from_db()
+    assert (appreciation.about, appreciation.text) == ("trait", "Your patience with me.")
+    # The partner cannot change it; once mirrored, nobody can.
+    assert client_b.post(reverse("appreciation_delete", args=[appreciation.pk])).status_code == 404
+    services.appreciation_mirror(
+        appreciation=appreciation, partner=partner_b, mirror="heard", felt=""
+    )
+    assert client_a.post(reverse("appreciation_delete", args=[appreciation.pk])).status_code == 404
+    other = services.appreciation_offer(couple=couple, author=partner_a, **OFFER)
+    client_a.post(reverse("appreciation_delete", args=[other.pk]))
+    assert list(Appreciation.objects.values_list("pk", flat=True)) == [appreciation.pk]
