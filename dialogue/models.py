@@ -116,3 +116,22 @@ class Reflection(models.Model):
 
     def __str__(self) -> str:
         return f"Reflection by {self.author} on {self.dialogue}"
+
+
+class DialogueShare(models.Model):
+    """One partner agrees to show this dialogue's transcript to the couple's therapist. The
+    therapist reads it only when both partners have agreed; otherwise only its outline."""
+
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="shares")
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dialogue", "partner"], name="one_share_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} shares {self.dialogue}"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogue import machine
-from dialogue.models import Dialogue, Event, Reflection
+from dialogue.models import Dialogue, DialogueShare, Event, Reflection
 from imago_app import access
 from imago_app.models import Couple, OpenSocket, User
 from imago_app.notify import home_changed_after_commit
@@ -226,3 +226,12 @@ def reflection_save(
         defaults={"text": text.strip(), "unmet_need": unmet_need, "shared": shared},
     )
     return reflection
+
+
+@transaction.atomic
+def transcript_share(*, dialogue: Dialogue, partner: User, shared: bool) -> None:
+    """This partner agrees (or no longer agrees) to the therapist reading the transcript."""
+    if shared:
+        DialogueShare.objects.get_or_create(dialogue=dialogue, partner=partner)
+    else:
+        DialogueShare.objects.filter(dialogue=dialogue, partner=partner).delete()

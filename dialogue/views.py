@@ -92,6 +92,11 @@ def dialogue_transcript(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         {"text": mine.text, "unmet_need": mine.unmet_need, "shared": mine.shared} if mine else {}
     )
     form = ReflectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and "share" in request.POST:
+        services.transcript_share(
+            dialogue=dialogue, partner=request.user, shared=request.POST["share"] == "1"
+        )
+        return redirect("dialogue_transcript", dialogue.pk)
     if request.method == "POST" and form.is_valid():
         services.reflection_save(dialogue=dialogue, partner=request.user, **form.cleaned_data)
         messages.success(request, "Your reflection is saved.")
@@ -102,5 +107,11 @@ def dialogue_transcript(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     return render(
         request,
         "dialogue/transcript.html",
-        {"dialogue": dialogue, "rounds": rounds, "form": form, "reflection": mine},
+        {
+            "dialogue": dialogue,
+            "rounds": rounds,
+            "form": form,
+            "reflection": mine,
+            "sharers": set(dialogue.shares.values_list("partner_id", flat=True)),
+        },
     )

@@ -28,6 +28,7 @@ urlpatterns = [
         views.therapist_end,
         name="therapist_end",
     ),
+    path("couples/<int:couple_id>/access-log/", views.access_log, name="access_log"),
     path("therapist/join/", views.therapist_join, name="therapist_join"),
     path("therapist/couples/<int:couple_id>/", views.therapist_couple, name="therapist_couple"),
     path("dialogue/", include("dialogue.urls")),

@@ -13,7 +13,8 @@ from django.views.decorators.http import (
 from imago_app import access, services
 from imago_app.forms import CodeForm, SignUpForm
 from imago_app.home import panel_for
-from imago_app.models import AccessLogEntry, Membership, User
+from imago_app.models import AccessLogEntry
+from imago_app.record import couple_record
 
 
 @require_safe
@@ -160,11 +161,20 @@ def therapist_join(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """A couple's record, as their therapist may read it. Every read is logged for the couple."""
     couple = access.get_couple_for_therapist(request.user, couple_id)
-    AccessLogEntry.objects.create(couple=couple, therapist=request.user, what="couple overview")
-    partners: list[User] = [
-        m.user for m in Membership.objects.current().filter(couple=couple).select_related("user")
-    ]
+    AccessLogEntry.objects.create(couple=couple, therapist=request.user, what="couple record")
     return render(
-        request, "imago_app/therapist_couple.html", {"couple": couple, "partners": partners}
+        request,
+        "imago_app/therapist_couple.html",
+        {"couple": couple, **couple_record(couple, request.user)},
     )
+
+
+@login_required
+@require_GET
+def access_log(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """Every time a therapist read this couple's record: for both partners to see."""
+    couple = access.get_couple_for_partner(request.user, couple_id)
+    entries = AccessLogEntry.objects.filter(couple=couple).select_related("therapist")[:200]
+    return render(request, "imago_app/access_log.html", {"couple": couple, "entries": entries})

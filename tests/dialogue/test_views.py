@@ -198,3 +198,21 @@ def test_an_open_dialogue_has_no_transcript_yet(client, couple, partner_a):
     client.force_login(partner_a)
     response = client.get(reverse("dialogue_transcript", args=[dialogue.pk]))
     assert response["Location"] == reverse("dialogue", args=[dialogue.pk])
+
+
+def test_a_partner_shares_a_transcript_with_the_therapist_from_its_page(
+    client, couple, partner_a, partner_b
+):
+    from dialogue.models import DialogueShare
+
+    dialogue = ended_dialogue(couple, partner_a, partner_b)
+    url = reverse("dialogue_transcript", args=[dialogue.pk])
+    client.force_login(partner_a)
+    assert "They can read the words only if you both agree." in text(client.get(url))
+    client.post(url, {"share": "1"})
+    assert "only if your partner agrees too" in text(client.get(url))
+    client.force_login(partner_b)
+    client.post(url, {"share": "1"})
+    assert "Both of you have agreed" in text(client.get(url))
+    client.post(url, {"share": "0"})
+    assert list(DialogueShare.objects.values_list("partner", flat=True)) == [partner_a.pk]

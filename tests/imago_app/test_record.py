@@ -1,0 +1,147 @@
+"""The therapist's record of a couple: outlines always, words only when both partners shared."""
+
+import pytest
+from django.urls import reverse
+
+from dialogue import services as dialogue_services
+from dialogue.models import Reflection
+from exercises.requests import services as request_services
+from imago_app.models import AccessLogEntry
+from tests.factories import make_couple, make_dialogue, make_link, make_therapist, text
+from tests.queries import page_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def finished(couple, a, b, words="I felt alone on Sunday."):
+    dialogue = make_dialogue(couple, a, topic="Sunday")
+    for who, kind, fields in [
+        (b, "accept", {}),
+        (a, "check_in", {"level": 6}),
+        (b, "check_in", {"level": 8}),
+        (a, "send", {"text": words}),
+        (b, "leave", {}),
+    ]:
+        dialogue_services.dialogue_move(
+            dialogue_id=dialogue.pk,
+            partner=who,
+            kind=kind,
+            key=f"{kind}-{who.pk}-{dialogue.pk}",
+            **fields,
+        )
+    return dialogue
+
+
+@pytest.fixture
+def record(client, couple, partner_a, partner_b, therapist):
+    make_link(couple, therapist)
+    client.force_login(therapist)
+    return lambda: text(client.get(reverse("therapist_couple", args=[couple.pk])))
+
+
+def test_the_outline_shows_but_the_words_need_both_partners(record, couple, partner_a, partner_b):
+    dialogue = finished(couple, partner_a, partner_b)
+    page = record()
+    assert "Sunday" in page and "Alex 6/10" in page and "Sam 8/10" in page
+    assert "stopped early" in page
+    assert "I felt alone on Sunday." not in page
+    dialogue_services.transcript_share(dialogue=dialogue, partner=partner_a, shared=True)
+    assert "I felt alone on Sunday." not in record()
+    dialogue_services.transcript_share(dialogue=dialogue, partner=partner_b, shared=True)
+    assert "I felt alone on Sunday." in record()
+    dialogue_services.transcript_share(dialogue=dialogue, partner=partner_b, shared=False)
+    assert "I felt alone on Sunday." not in record()
+
+
+def test_only_shared_reflections_and_echoes_reach_the_therapist(
+    record, couple, partner_a, partner_b
+):
+    dialogue = finished(couple, partner_a, partner_b)
+    Reflection.objects.create(
+        dialogue=dialogue, author=partner_a, text="shared-thought", unmet_need="chosen", shared=True
+    )
+    Reflection.objects.create(
+        dialogue=dialogue, author=partner_b, text="private-thought", shared=False
+    )
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    def change(echo, shared):
+        request_services.change_request_create(
+            couple=couple,
+            sender=partner_a,
+            frustration="f",
+            desire="d",
+            echo=echo,
+            echo_shared=shared,
+            requests=[
+                {
+                    "position": n,
+                    "text": "t",
+                    "measure": "daily",
+                    "ends_on": timezone.localdate() + timedelta(days=5),
+                }
+                for n in (1, 2, 3)
+            ],
+        )
+
+    change("shared-echo", True)
+    change("private-echo", False)
+    page = record()
+    assert "shared-thought" in page and "need: to feel chosen" in page
+    assert "shared-echo" in page
+    assert "private-thought" not in page and "private-echo" not in page
+
+
+def test_each_read_is_logged_once_and_the_partners_can_read_the_log(
+    client, record, couple, partner_a, therapist
+):
+    record()
+    record()
+    assert AccessLogEntry.objects.filter(couple=couple, therapist=therapist).count() == 2
+    # The therapist has no way to the log, let alone to change it.
+    assert client.get(reverse("access_log", args=[couple.pk])).status_code == 404
+    client.force_login(partner_a)
+    page = text(client.get(reverse("access_log", args=[couple.pk])))
+    assert page.count("Dr Lee read your couple record.") == 2
+
+
+def test_the_record_costs_the_same_queries_with_5_or_100_dialogues(
+    client, couple, partner_a, partner_b, therapist
+):
+    make_link(couple, therapist)
+    client.force_login(therapist)
+    url = reverse("therapist_couple", args=[couple.pk])
+
+    def grow_to(count):
+        from dialogue.models import Dialogue
+
+        while Dialogue.objects.filter(couple=couple).count() < count:
+            dialogue = finished(couple, partner_a, partner_b)
+            Reflection.objects.create(dialogue=dialogue, author=partner_a, text="t", shared=True)
+            for who in (partner_a, partner_b):
+                dialogue_services.transcript_share(dialogue=dialogue, partner=who, shared=True)
+
+    grow_to(5)
+    with_5 = page_queries(client, url)
+    grow_to(100)
+    assert page_queries(client, url) == with_5
+
+
+def test_the_dashboard_costs_the_same_queries_with_5_or_50_couples(client, therapist):
+    client.force_login(therapist)
+    for _ in range(5):
+        make_link(make_couple(), therapist)
+    with_5 = page_queries(client, reverse("home"))
+    for _ in range(45):
+        make_link(make_couple(), therapist)
+    assert page_queries(client, reverse("home")) == with_5
+
+
+def test_another_therapist_sees_nothing(client, couple, partner_a, partner_b):
+    make_link(couple)
+    finished(couple, partner_a, partner_b)
+    client.force_login(make_therapist("Dr Other"))
+    assert client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
+    assert not AccessLogEntry.objects.exists()
