@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from imago_app.models import User
+from imago_app.models import Homework, User
 
 
 class SignUpForm(UserCreationForm):
@@ -45,3 +45,46 @@ class CodeForm(forms.Form):
             }
         ),
     )
+
+
+class NoteForm(forms.Form):
+    appointment = forms.DateField(
+        label="Appointment date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    text = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class HomeworkForm(forms.ModelForm):
+    class Meta:
+        model = Homework
+        fields = ("kind", "micro", "frequency", "ends_on")
+        labels = {
+            "kind": "Exercise",
+            "micro": "Which micro-stretch (for a micro-stretch)",
+            "frequency": "How often",
+            "ends_on": "Until",
+        }
+        widgets = {"ends_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        from exercises.requests.library import micro_stretches
+
+        super().__init__(*args, **kwargs)
+        self.fields["micro"] = forms.ChoiceField(
+            label=self.Meta.labels["micro"],
+            required=False,
+            choices=[("", "—")] + [(m["slug"], m["title"]) for m in micro_stretches()],
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Homework.Kind.MICRO and not data.get("micro"):
+            self.add_error("micro", "Choose which micro-stretch.")
+        if data.get("kind") != Homework.Kind.MICRO:
+            data["micro"] = ""
+        ends_on = data.get("ends_on")
+        from django.utils import timezone
+
+        if ends_on and ends_on < timezone.localdate():
+            self.add_error("ends_on", "Choose a date from today on.")
+        return data

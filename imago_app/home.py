@@ -5,12 +5,14 @@ import secrets
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from dialogue.forms import StartForm
 from imago_app import access
 from imago_app.forms import CodeForm
+from imago_app.homework import with_progress as homework_progress
 from imago_app.keys import screen_key
-from imago_app.models import Invite, Membership, TherapistLink, User
+from imago_app.models import Homework, Invite, Membership, SharedNote, TherapistLink, User
 
 PARTNER_PANEL = "imago_app/home.html#partner-panel"
 THERAPIST_PANEL = "imago_app/home.html#therapist-panel"
@@ -71,6 +73,11 @@ def partner_context(user: User) -> dict:
         context["other_consented"] = context["other"] is not None and (
             context["other"].pk in consenting
         )
+    # What the therapist has shared with the couple: summaries and homework.
+    context["shared_notes"] = list(SharedNote.objects.filter(couple=couple)[:3])
+    context["homework"] = homework_progress(
+        couple, list(Homework.objects.filter(couple=couple, ends_on__gte=timezone.localdate()))
+    )
     return context
 
 

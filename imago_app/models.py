@@ -182,3 +182,62 @@ class OpenSocket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.channel_name}"
+
+
+class PrivateNote(models.Model):
+    """A therapist's own note on an appointment: never shown to the couple."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    appointment = models.DateField()
+    text = models.TextField(max_length=4000)
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-appointment", "-written_at"]
+
+    def __str__(self) -> str:
+        return f"Private note on {self.appointment}"
+
+
+class SharedNote(models.Model):
+    """A short summary of an appointment that the couple can read. Stored apart from the
+    therapist's private notes, so one can never leak into the other."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="shared_notes")
+    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    appointment = models.DateField()
+    text = models.TextField(max_length=2000)
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-appointment", "-written_at"]
+
+    def __str__(self) -> str:
+        return f"Shared note on {self.appointment}"
+
+
+class Homework(models.Model):
+    """An exercise the therapist suggests, with a rhythm and an end date."""
+
+    class Kind(models.TextChoices):
+        DIALOGUE = "dialogue", "Hold an Intentional Dialogue"
+        APPRECIATION = "appreciation", "Exchange an appreciation"
+        CARING = "caring", "Give a caring behaviour"
+        REQUEST = "request", "Write a request for change"
+        MICRO = "micro", "A micro-stretch"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="homework")
+    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    micro = models.CharField(max_length=40, blank=True)  # with kind "micro": a library slug
+    frequency = models.CharField(max_length=100)
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["ends_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.frequency})"

@@ -31,6 +31,16 @@ urlpatterns = [
     path("couples/<int:couple_id>/access-log/", views.access_log, name="access_log"),
     path("therapist/join/", views.therapist_join, name="therapist_join"),
     path("therapist/couples/<int:couple_id>/", views.therapist_couple, name="therapist_couple"),
+    path(
+        "therapist/couples/<int:couple_id>/notes/<str:kind>/",
+        views.therapist_note,
+        name="therapist_note",
+    ),
+    path(
+        "therapist/couples/<int:couple_id>/homework/",
+        views.therapist_homework,
+        name="therapist_homework",
+    ),
     path("dialogue/", include("dialogue.urls")),
     path("exercises/", include("exercises.urls")),
     path("admin/", admin.site.urls),

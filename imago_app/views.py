@@ -11,9 +11,10 @@ from django.views.decorators.http import (
 )
 
 from imago_app import access, services
-from imago_app.forms import CodeForm, SignUpForm
+from imago_app.forms import CodeForm, HomeworkForm, NoteForm, SignUpForm
 from imago_app.home import panel_for
-from imago_app.models import AccessLogEntry
+from imago_app.homework import with_progress as homework_progress
+from imago_app.models import AccessLogEntry, Homework, PrivateNote, SharedNote
 from imago_app.record import couple_record
 
 
@@ -163,12 +164,61 @@ def therapist_join(request: HttpRequest) -> HttpResponse:
 def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
     """A couple's record, as their therapist may read it. Every read is logged for the couple."""
     couple = access.get_couple_for_therapist(request.user, couple_id)
-    AccessLogEntry.objects.create(couple=couple, therapist=request.user, what="couple record")
+    return _record_page(request, couple)
+
+
+def _record_page(request: HttpRequest, couple, **forms) -> HttpResponse:
+    """The record with its notes and homework; `forms` carries a form that needs correcting."""
+    therapist = request.user
+    AccessLogEntry.objects.create(couple=couple, therapist=therapist, what="couple record")
+    homework = list(Homework.objects.filter(couple=couple))
     return render(
         request,
         "imago_app/therapist_couple.html",
-        {"couple": couple, **couple_record(couple, request.user)},
+        {
+            "couple": couple,
+            **couple_record(couple, therapist),
+            "private_notes": PrivateNote.objects.filter(couple=couple, therapist=therapist),
+            "shared_notes": SharedNote.objects.filter(couple=couple),
+            "homework": homework_progress(couple, homework),
+            "private_form": forms.get("private_form") or NoteForm(prefix="private"),
+            "shared_form": forms.get("shared_form") or NoteForm(prefix="shared"),
+            "homework_form": forms.get("homework_form") or HomeworkForm(),
+        },
     )
+
+
+@login_required
+@require_POST
+def therapist_note(request: HttpRequest, couple_id: int, kind: str) -> HttpResponse:
+    """Write a private note (only for the therapist) or a shared one (the couple reads it)."""
+    couple = access.get_couple_for_therapist(request.user, couple_id)
+    if kind not in ("private", "shared"):
+        raise Http404
+    form = NoteForm(request.POST, prefix=kind)
+    if not form.is_valid():
+        return _record_page(request, couple, **{f"{kind}_form": form})
+    model = SharedNote if kind == "shared" else PrivateNote
+    model.objects.create(couple=couple, therapist=request.user, **form.cleaned_data)
+    messages.success(
+        request,
+        "Shared note saved: the couple can read it."
+        if kind == "shared"
+        else "Private note saved: only you can read it.",
+    )
+    return redirect("therapist_couple", couple.pk)
+
+
+@login_required
+@require_POST
+def therapist_homework(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = access.get_couple_for_therapist(request.user, couple_id)
+    form = HomeworkForm(request.POST)
+    if not form.is_valid():
+        return _record_page(request, couple, homework_form=form)
+    Homework.objects.create(couple=couple, therapist=request.user, **form.cleaned_data)
+    messages.success(request, "Homework set. The couple sees it on their home page.")
+    return redirect("therapist_couple", couple.pk)
 
 
 @login_required

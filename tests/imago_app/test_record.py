@@ -1,7 +1,10 @@
 """The therapist's record of a couple: outlines always, words only when both partners shared."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dialogue import services as dialogue_services
 from dialogue.models import Reflection
@@ -63,9 +66,6 @@ def test_only_shared_reflections_and_echoes_reach_the_therapist(
     Reflection.objects.create(
         dialogue=dialogue, author=partner_b, text="private-thought", shared=False
     )
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     def change(echo, shared):
         request_services.change_request_create(
@@ -145,3 +145,83 @@ def test_another_therapist_sees_nothing(client, couple, partner_a, partner_b):
     client.force_login(make_therapist("Dr Other"))
     assert client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
     assert not AccessLogEntry.objects.exists()
+
+
+def test_private_and_shared_notes_are_kept_apart(client, record, couple, partner_a, therapist):
+    record()
+    url = lambda kind: reverse("therapist_note", args=[couple.pk, kind])  # noqa: E731
+    client.post(
+        url("private"),
+        {"private-appointment": "2026-11-20", "private-text": "therapist-only-thought"},
+    )
+    client.post(
+        url("shared"),
+        {"shared-appointment": "2026-11-20", "shared-text": "Practise the mirror at dinner."},
+    )
+    from imago_app.models import PrivateNote, SharedNote
+
+    assert PrivateNote.objects.get().text == "therapist-only-thought"
+    assert SharedNote.objects.get().text == "Practise the mirror at dinner."
+    page = record()
+    assert "therapist-only-thought" in page and "Practise the mirror at dinner." in page
+    client.force_login(partner_a)
+    home = text(client.get(reverse("home")))
+    assert "Practise the mirror at dinner." in home
+    assert "therapist-only-thought" not in home
+
+
+def test_a_note_without_a_date_is_refused_and_nothing_is_saved(client, record, couple):
+    record()
+    response = client.post(
+        reverse("therapist_note", args=[couple.pk, "shared"]), {"shared-text": "no date"}
+    )
+    assert "This field is required." in text(response)
+    from imago_app.models import SharedNote
+
+    assert not SharedNote.objects.exists()
+
+
+def test_homework_appears_at_home_with_its_follow_through(
+    client, record, couple, partner_a, partner_b
+):
+    from exercises.caring.models import CaringItem, Gift
+
+    record()
+    ends = (timezone.localdate() + timedelta(days=14)).isoformat()
+    client.post(
+        reverse("therapist_homework", args=[couple.pk]),
+        {"kind": "caring", "frequency": "one a day", "ends_on": ends},
+    )
+    client.post(
+        reverse("therapist_homework", args=[couple.pk]),
+        {"kind": "micro", "frequency": "daily", "ends_on": ends},
+    )  # which one? refused
+    from imago_app.models import Homework
+
+    assert Homework.objects.count() == 1
+    item = CaringItem.objects.create(couple=couple, owner=partner_a, text="tea in bed please")
+    Gift.objects.create(item=item, giver=partner_b)
+    Gift.objects.create(item=item, giver=partner_b)
+    assert "Done 2 times so far." in record()
+    client.force_login(partner_a)
+    home = text(client.get(reverse("home")))
+    assert "Give a caring behaviour" in home and "Done 2 times so far." in home
+
+
+def test_notes_and_homework_are_the_consenting_therapists_only(client, couple, partner_a):
+    make_link(couple)
+    for who in (make_therapist("Dr Other"), partner_a):
+        client.force_login(who)
+        for url in (
+            reverse("therapist_note", args=[couple.pk, "shared"]),
+            reverse("therapist_homework", args=[couple.pk]),
+        ):
+            assert (
+                client.post(
+                    url, {"shared-appointment": "2026-11-20", "shared-text": "x"}
+                ).status_code
+                == 404
+            )
+    from imago_app.models import SharedNote
+
+    assert not SharedNote.objects.exists()
