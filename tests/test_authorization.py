@@ -16,6 +16,7 @@ from exercises.appreciation import services as appreciation_services
 from exercises.caring.models import CaringItem, Gift
 from exercises.requests import services as request_services
 from imago_app import services as imago_services
+from imago_app.models import PrivateNote
 from tests.factories import make_couple, make_dialogue, make_link, make_partner, make_therapist
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,12 @@ ACCOUNT = {
     "password_reset_confirm",
     "password_reset_complete",
 }
-SECRETS = ("only-alex-reads-this-reflection", "only-alex-knows-this-echo")
+# Private material, and the one visitor who may ever see it.
+SECRETS = {
+    "only-alex-reads-this-reflection": "partner",
+    "only-alex-knows-this-echo": "partner",
+    "only-the-therapist-reads-this-note": "therapist",
+}
 
 
 def named_patterns(patterns=None, namespace=""):
@@ -54,7 +60,15 @@ def world(partner_a, partner_b):
     dialogue_services.dialogue_move(
         dialogue_id=dialogue.pk, partner=partner_b, kind="leave", key="leave-key-1"
     )
-    Reflection.objects.create(dialogue=dialogue, author=partner_a, text=SECRETS[0], shared=False)
+    Reflection.objects.create(
+        dialogue=dialogue, author=partner_a, text="only-alex-reads-this-reflection"
+    )
+    PrivateNote.objects.create(
+        couple=couple,
+        therapist=therapist,
+        appointment=timezone.localdate(),
+        text="only-the-therapist-reads-this-note",
+    )
     item = CaringItem.objects.create(couple=couple, owner=partner_a, text="tea in bed please")
     gift = Gift.objects.create(item=item, giver=partner_b)
     appreciation = appreciation_services.appreciation_offer(
@@ -65,7 +79,7 @@ def world(partner_a, partner_b):
         sender=partner_a,
         frustration="When you are late, I worry.",
         desire="to matter",
-        echo=SECRETS[1],
+        echo="only-alex-knows-this-echo",
         echo_shared=False,
         requests=[
             {
@@ -100,6 +114,7 @@ def world(partner_a, partner_b):
         "stretch_id": stretch.pk,
         "repair_id": repair.pk,
         "code": "ABCDE-FGHJK",
+        "kind": "shared",
     }
     people = {
         "anonymous": None,
@@ -113,6 +128,8 @@ def world(partner_a, partner_b):
     return params, people
 
 
+# The therapist's pages about a couple: for the consenting therapist only.
+THERAPIST_PAGES = {"therapist_couple", "therapist_note", "therapist_homework"}
 # Pages about one partner's own thing: the other partner of the couple gets a 404 too.
 OWNED_BY = {"caring_edit": "partner", "appreciation_edit": "partner_b"}
 
@@ -122,7 +139,7 @@ def urls(params):
     for name, names in named_patterns():
         if name in ACCOUNT or name == "admin" or "uidb64" in names:
             continue
-        object_params = [n for n in names if n != "code"]
+        object_params = [n for n in names if n not in ("code", "kind")]
         yield name, reverse(name, kwargs={n: params[n] for n in names}), bool(object_params)
 
 
@@ -153,15 +170,15 @@ def test_each_visitor_gets_exactly_what_they_should(client, world, who):
         response = client.get(url)
         status = response.status_code
         body = response.content.decode() if status == 200 else ""
-        if who != "partner":
-            for secret in SECRETS:
-                assert secret not in body, (who, name)
+        for secret, reader in SECRETS.items():
+            if who != reader:
+                assert secret not in body, (who, name, secret)
         if name in PUBLIC:
             expected = {200, 302}
         elif who == "anonymous":
             expected = {302, 405}  # to sign in (or: this URL takes only POST)
-        elif name == "therapist_couple":
-            expected = {200} if who == "therapist" else {404}
+        elif name in THERAPIST_PAGES:
+            expected = {200, 405} if who == "therapist" else {404, 405}
         elif who in ("partner", "partner_b"):
             owner = OWNED_BY.get(name)
             expected = {404} if owner and owner != who else {200, 302, 405}
@@ -196,7 +213,7 @@ def test_nobody_outside_the_couple_can_post_to_its_objects(client, world, who):
 
     before = snapshot()
     for name, url, names_object in urls(params):
-        if not names_object or name == "therapist_couple":
+        if not names_object or (name in THERAPIST_PAGES and who == "therapist"):
             continue
         status = client.post(url, {"text": "x", "code": "x", "mirror": "x"}).status_code
         assert status in ({302} if who == "anonymous" else {404, 405}), (who, name, status)
