@@ -2,7 +2,7 @@
 
 import secrets
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,15 @@ from imago_app import access
 from imago_app.forms import CodeForm
 from imago_app.homework import with_progress as homework_progress
 from imago_app.keys import screen_key
-from imago_app.models import Homework, Invite, Membership, SharedNote, TherapistLink, User
+from imago_app.models import (
+    AccessLogEntry,
+    Homework,
+    Invite,
+    Membership,
+    SharedNote,
+    TherapistLink,
+    User,
+)
 
 PARTNER_PANEL = "imago_app/home.html#partner-panel"
 THERAPIST_PANEL = "imago_app/home.html#therapist-panel"
@@ -81,10 +89,29 @@ def partner_context(user: User) -> dict:
     return context
 
 
+def _latest(queryset, field: str):
+    """A subquery: the latest `field` of `queryset` (already filtered on OuterRef("couple"))."""
+    return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
+
+
 def therapist_context(user: User) -> dict:
+    from dialogue.models import Event
+    from exercises.appreciation.models import Appreciation
+    from exercises.caring.models import Gift
+    from exercises.requests.models import ChangeRequest, StretchLog
+
+    couple = OuterRef("couple")
     links = (
         TherapistLink.objects.consented()
         .filter(therapist=user)
+        .annotate(
+            last_event=_latest(Event.objects.filter(dialogue__couple=couple), "at"),
+            last_appreciation=_latest(Appreciation.objects.filter(couple=couple), "created_at"),
+            last_gift=_latest(Gift.objects.filter(item__couple=couple), "given_at"),
+            last_log=_latest(StretchLog.objects.filter(stretch__couple=couple), "at"),
+            last_request=_latest(ChangeRequest.objects.filter(couple=couple), "created_at"),
+            last_looked=_latest(AccessLogEntry.objects.filter(couple=couple, therapist=user), "at"),
+        )
         .select_related("couple")
         .prefetch_related(
             Prefetch(
@@ -95,10 +122,25 @@ def therapist_context(user: User) -> dict:
         )
         .order_by("-created_at")
     )
-    couples = [
-        {"couple": link.couple, "partners": [m.user for m in link.couple.current_memberships]}
-        for link in links
-    ]
+    couples = []
+    for link in links:
+        stamps = [
+            link.last_event,
+            link.last_appreciation,
+            link.last_gift,
+            link.last_log,
+            link.last_request,
+        ]
+        last_activity = max((s for s in stamps if s is not None), default=None)
+        couples.append(
+            {
+                "couple": link.couple,
+                "partners": [m.user for m in link.couple.current_memberships],
+                "last_activity": last_activity,
+                "new": last_activity is not None
+                and (link.last_looked is None or last_activity > link.last_looked),
+            }
+        )
     waiting = TherapistLink.objects.current().filter(therapist=user).count() - len(couples)
     return {"couples": couples, "waiting": waiting}
 

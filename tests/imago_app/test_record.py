@@ -225,3 +225,16 @@ def test_notes_and_homework_are_the_consenting_therapists_only(client, couple, p
     from imago_app.models import SharedNote
 
     assert not SharedNote.objects.exists()
+
+
+def test_the_dashboard_says_what_is_new_since_the_therapist_last_looked(
+    client, couple, partner_a, partner_b, therapist
+):
+    make_link(couple, therapist)
+    client.force_login(therapist)
+    home = text(client.get(reverse("home")))
+    assert "nothing yet" in home and "new since you last looked" not in home
+    finished(couple, partner_a, partner_b)
+    assert "new since you last looked" in text(client.get(reverse("home")))
+    client.get(reverse("therapist_couple", args=[couple.pk]))
+    assert "new since you last looked" not in text(client.get(reverse("home")))
