@@ -10,12 +10,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from dialogue import screens
+from dialogue import screens, vocabulary
 from dialogue.machine import PROGRESS, Step
 from dialogue.models import Event, Reflection
 from exercises.appreciation.models import Appreciation
 from exercises.caring.models import Gift
 from exercises.requests.models import ChangeRequest, StretchLog
+from imago_app import charts
 from imago_app.models import Couple, Membership, User
 
 WEEKS = 4
@@ -71,14 +72,56 @@ def couple_record(couple: Couple, therapist: User) -> dict:
                 ],
             }
         )
+    weeks = follow_through(couple)
     return {
         "partners": list(people.values()),
         "timeline": timeline,
         "echoes": list(
             ChangeRequest.objects.filter(couple=couple, echo_shared=True).select_related("sender")
         ),
-        "weeks": follow_through(couple),
+        "weeks": weeks,
+        "charts": _charts(timeline, reflections, people, weeks),
     }
+
+
+def _charts(timeline, reflections, people, weeks) -> list[dict]:
+    """The three charts, each with its heading and either a picture or a kind empty note."""
+    checkins = [
+        (entry["dialogue"].created_at.strftime("%d %b"), entry["outline"]["levels"])
+        for entry in reversed(timeline)
+        if entry["outline"]["levels"]
+    ]
+    names = [p.display_name for p in people.values()]
+    order = {pk: i for i, pk in enumerate(people)}
+    labels = {n["slug"]: n["label"] for n in vocabulary.unmet_needs()}
+    marks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    months: list[str] = []
+    shared = sorted((r for rs in reflections.values() for r in rs), key=lambda r: r.created_at)
+    for reflection in shared:
+        if reflection.unmet_need and reflection.author_id in order:
+            month = reflection.created_at.strftime("%b %Y")
+            if month not in months:
+                months.append(month)
+            cell = marks[(labels[reflection.unmet_need], month)]
+            if order[reflection.author_id] not in cell:
+                cell.append(order[reflection.author_id])
+    return [
+        {
+            "title": "Check-in levels",
+            "chart": charts.check_in_chart(checkins),
+            "empty": "No check-ins yet. They appear once the couple holds a dialogue.",
+        },
+        {
+            "title": "Unmet needs named",
+            "chart": charts.needs_chart(list(labels.values()), months, dict(marks), names),
+            "empty": "No needs named in shared reflections yet.",
+        },
+        {
+            "title": "Follow-through per week",
+            "chart": charts.follow_through_chart(weeks),
+            "empty": "No exercises done in the last four weeks yet.",
+        },
+    ]
 
 
 def follow_through(couple: Couple) -> list[dict]:

@@ -238,3 +238,20 @@ def test_the_dashboard_says_what_is_new_since_the_therapist_last_looked(
     assert "new since you last looked" in text(client.get(reverse("home")))
     client.get(reverse("therapist_couple", args=[couple.pk]))
     assert "new since you last looked" not in text(client.get(reverse("home")))
+
+
+def test_the_record_shows_charts_or_a_kind_empty_state(record, couple, partner_a, partner_b):
+    page = record()
+    assert "No check-ins yet." in page and "<svg" not in page
+    dialogue = finished(couple, partner_a, partner_b)
+    page = record()
+    assert "Check-in levels across dialogues" in page and page.count("<svg") == 1
+    Reflection.objects.create(
+        dialogue=dialogue, author=partner_b, text="t", shared=True, unmet_need="seen"
+    )
+    Reflection.objects.create(
+        dialogue=dialogue, author=partner_a, text="t", shared=False, unmet_need="safe"
+    )
+    page = record()
+    assert page.count("<svg") == 2 and "Sam named to feel seen" in page
+    assert "named to feel safe" not in page  # Alex's reflection was not shared
