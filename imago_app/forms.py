@@ -88,3 +88,20 @@ class HomeworkForm(forms.ModelForm):
         if ends_on and ends_on < timezone.localdate():
             self.add_error("ends_on", "Choose a date from today on.")
         return data
+
+
+class PeriodForm(forms.Form):
+    """The dates a printed summary covers."""
+
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("The start comes after the end.")
+        return data

@@ -6,7 +6,7 @@ to share are not read here at all. The query count does not grow with the histor
 """
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -38,17 +38,29 @@ def _outline(events: list[Event], people: dict[int, User]) -> dict:
     }
 
 
-def couple_record(couple: Couple, therapist: User) -> dict:
+def couple_record(
+    couple: Couple, therapist: User, *, start: date | None = None, end: date | None = None
+) -> dict:
+    """The record, optionally for dialogues held between `start` and `end` (for printing)."""
+    period = {}
+    if start:
+        period["created_at__date__gte"] = start
+    if end:
+        period["created_at__date__lte"] = end
+    in_period = {f"dialogue__{k}": v for k, v in period.items()}
     people = {
         m.user_id: m.user
         for m in Membership.objects.current().filter(couple=couple).select_related("user")
     }
-    dialogues = list(couple.dialogues.order_by("-created_at").prefetch_related("shares"))
+    dialogues = list(
+        couple.dialogues.filter(**period).order_by("-created_at").prefetch_related("shares")
+    )
     events_by_dialogue: dict[int, list[Event]] = defaultdict(list)
-    for event in Event.objects.filter(dialogue__couple=couple).order_by("dialogue_id", "seq"):
+    events = Event.objects.filter(dialogue__couple=couple, **in_period)
+    for event in events.order_by("dialogue_id", "seq"):
         events_by_dialogue[event.dialogue_id].append(event)
     reflections: dict[int, list[Reflection]] = defaultdict(list)
-    for reflection in Reflection.objects.filter(dialogue__couple=couple, shared=True):
+    for reflection in Reflection.objects.filter(dialogue__couple=couple, shared=True, **in_period):
         reflections[reflection.dialogue_id].append(reflection)
 
     timeline = []
@@ -72,7 +84,7 @@ def couple_record(couple: Couple, therapist: User) -> dict:
                 ],
             }
         )
-    weeks = follow_through(couple)
+    weeks = follow_through(couple, until=end)
     return {
         "partners": list(people.values()),
         "timeline": timeline,
@@ -124,9 +136,9 @@ def _charts(timeline, reflections, people, weeks) -> list[dict]:
     ]
 
 
-def follow_through(couple: Couple) -> list[dict]:
+def follow_through(couple: Couple, until: date | None = None) -> list[dict]:
     """Exercise follow-through for each of the last weeks, oldest first (three queries)."""
-    today = timezone.localdate()
+    today = until or timezone.localdate()
     start = today - timedelta(days=7 * WEEKS - 1)
     weeks = [
         {

@@ -11,7 +11,7 @@ from django.views.decorators.http import (
 )
 
 from imago_app import access, services
-from imago_app.forms import CodeForm, HomeworkForm, NoteForm, SignUpForm
+from imago_app.forms import CodeForm, HomeworkForm, NoteForm, PeriodForm, SignUpForm
 from imago_app.home import panel_for
 from imago_app.homework import with_progress as homework_progress
 from imago_app.models import AccessLogEntry, Homework, PrivateNote, SharedNote
@@ -171,13 +171,20 @@ def _record_page(request: HttpRequest, couple, **forms) -> HttpResponse:
     """The record with its notes and homework; `forms` carries a form that needs correcting."""
     therapist = request.user
     AccessLogEntry.objects.create(couple=couple, therapist=therapist, what="couple record")
+    period = PeriodForm(request.GET or None)
+    start = end = None
+    if period.is_valid():
+        start, end = period.cleaned_data["start"], period.cleaned_data["end"]
     homework = list(Homework.objects.filter(couple=couple))
     return render(
         request,
         "imago_app/therapist_couple.html",
         {
             "couple": couple,
-            **couple_record(couple, therapist),
+            **couple_record(couple, therapist, start=start, end=end),
+            "period": period,
+            "start": start,
+            "end": end,
             "private_notes": PrivateNote.objects.filter(couple=couple, therapist=therapist),
             "shared_notes": SharedNote.objects.filter(couple=couple),
             "homework": homework_progress(couple, homework),

@@ -87,3 +87,12 @@
     tick();
   });
 })();
+
+// "Print or save as PDF" buttons; the print stylesheet makes the page a clean summary.
+document.addEventListener("click", function (evt) {
+  "use strict";
+  if (evt.target.closest && evt.target.closest("[data-print]")) {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+    window.print();
+  }
+});

@@ -255,3 +255,23 @@ def test_the_record_shows_charts_or_a_kind_empty_state(record, couple, partner_a
     page = record()
     assert page.count("<svg") == 2 and "Sam named to feel seen" in page
     assert "named to feel safe" not in page  # Alex's reflection was not shared
+
+
+def test_a_summary_for_a_chosen_period(client, record, couple, partner_a, partner_b, therapist):
+    from dialogue.models import Dialogue
+
+    old = finished(couple, partner_a, partner_b, words="an-old-piece")
+    Dialogue.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    new = finished(couple, partner_a, partner_b, words="a-new-piece")
+    for dialogue in (old, new):
+        for who in (partner_a, partner_b):
+            dialogue_services.transcript_share(dialogue=dialogue, partner=who, shared=True)
+    url = reverse("therapist_couple", args=[couple.pk])
+    start = (timezone.localdate() - timedelta(days=7)).isoformat()
+    page = text(client.get(url, {"start": start, "end": timezone.localdate().isoformat()}))
+    assert "a-new-piece" in page and "an-old-piece" not in page
+    assert "Print or save as PDF" in page
+    both = text(client.get(url))
+    assert "a-new-piece" in both and "an-old-piece" in both
+    backwards = text(client.get(url, {"start": "2026-12-01", "end": "2026-11-01"}))
+    assert "The start comes after the end." in backwards
