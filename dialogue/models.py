@@ -14,8 +14,9 @@ class Dialogue(models.Model):
     state after event `seq`, kept so a move does not replay the whole history."""
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="dialogues")
+    # Kept when the requester deletes their account: the other partner's words stay theirs.
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     mode = models.CharField(max_length=10, choices=[(m.value, m.value) for m in machine.Mode])
     device = models.CharField(max_length=15, choices=[(d.value, d.value) for d in machine.Device])

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import (
     require_GET,
@@ -10,7 +10,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from imago_app import access, services
+from imago_app import access, data_rights, services
 from imago_app.forms import CodeForm, HomeworkForm, NoteForm, PeriodForm, SignUpForm
 from imago_app.home import panel_for
 from imago_app.homework import with_progress as homework_progress
@@ -235,3 +235,38 @@ def access_log(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = access.get_couple_for_partner(request.user, couple_id)
     entries = AccessLogEntry.objects.filter(couple=couple).select_related("therapist")[:200]
     return render(request, "imago_app/access_log.html", {"couple": couple, "entries": entries})
+
+
+@login_required
+@require_safe
+def account_data(request: HttpRequest) -> HttpResponse:
+    """Download your data, or delete your account, with what each means said first."""
+    if not request.user.is_partner:
+        raise Http404
+    return render(
+        request, "imago_app/account_data.html", {"couple": access.current_couple(request.user)}
+    )
+
+
+@login_required
+@require_safe
+def account_export(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_partner:
+        raise Http404
+    response = JsonResponse(data_rights.export(request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="imago-dialogue-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def account_delete(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_partner:
+        raise Http404
+    if not request.user.check_password(request.POST.get("password", "")):
+        messages.error(request, "That password isn't right, so nothing was deleted.")
+        return redirect("account_data")
+    data_rights.delete_account(request, request.user)
+    messages.success(request, "Your account and what you wrote have been deleted. Take care.")
+    return redirect("home")
