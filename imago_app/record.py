@@ -8,6 +8,7 @@ to share are not read here at all. The query count does not grow with the histor
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.db.models import Count
 from django.utils import timezone
 
 from dialogue import screens, vocabulary
@@ -15,7 +16,7 @@ from dialogue.machine import PROGRESS, Step
 from dialogue.models import Event, Reflection
 from exercises.appreciation.models import Appreciation
 from exercises.caring.models import Gift
-from exercises.requests.models import ChangeRequest, StretchLog
+from exercises.requests.models import ChangeRequest, Stretch, StretchLog
 from imago_app import charts
 from imago_app.models import Couple, Membership, User
 
@@ -92,6 +93,12 @@ def couple_record(
             ChangeRequest.objects.filter(couple=couple, echo_shared=True).select_related("sender")
         ),
         "weeks": weeks,
+        "stretches": list(
+            Stretch.objects.filter(couple=couple)
+            .select_related("giver")
+            .annotate(times=Count("logs"))
+            .order_by("-started_on")
+        ),
         "charts": _charts(timeline, reflections, people, weeks),
     }
 

@@ -275,3 +275,12 @@ def test_a_summary_for_a_chosen_period(client, record, couple, partner_a, partne
     assert "a-new-piece" in both and "an-old-piece" in both
     backwards = text(client.get(url, {"start": "2026-12-01", "end": "2026-11-01"}))
     assert "The start comes after the end." in backwards
+
+
+def test_the_record_lists_stretches_and_their_logs(record, couple, partner_b):
+    from exercises.requests import services as stretches
+
+    stretch = stretches.micro_stretch_pick(couple=couple, giver=partner_b, slug="hug")
+    stretches.stretch_log(stretch=stretch, giver=partner_b)
+    page = record()
+    assert "A ten-second hug, given by Sam" in page and "logged 1 time." in page
