@@ -283,4 +283,4 @@ def test_the_record_lists_stretches_and_their_logs(record, couple, partner_b):
     stretch = stretches.micro_stretch_pick(couple=couple, giver=partner_b, slug="hug")
     stretches.stretch_log(stretch=stretch, giver=partner_b)
     page = record()
-    assert "A ten-second hug, given by Sam" in page and "logged 1 time." in page
+    assert "A ten-second hug</strong>, given by Sam" in page and "logged 1 time." in page
