@@ -86,3 +86,44 @@ def make_dialogue(couple, requester, **options):
         key=f"request-{next(_counter)}",
         **options,
     )
+
+
+def make_change_request(couple, sender, *, echo: str = "", frustration: str = "f", **extra):
+    """A request for change with three simple requests, ending in nine days."""
+    from exercises.requests import services as request_services
+
+    ends_on = timezone.localdate() + timedelta(days=9)
+    return request_services.change_request_create(
+        couple=couple,
+        sender=sender,
+        frustration=frustration,
+        desire="d",
+        echo=echo,
+        echo_shared=extra.pop("echo_shared", False),
+        requests=[
+            {"position": n, "text": "t", "measure": "daily", "ends_on": ends_on} for n in (1, 2, 3)
+        ],
+        **extra,
+    )
+
+
+def make_exercises(couple, a, b, *, echo: str = "", appreciation_by=None) -> dict:
+    """One of each exercise object in a couple: a's caring item given by b, an appreciation,
+    a's request for change, b's micro-stretch and a's repair."""
+    from exercises.appreciation import services as appreciation_services
+    from exercises.caring.models import CaringItem, Gift
+    from exercises.requests import services as request_services
+
+    item = CaringItem.objects.create(couple=couple, owner=a, text="tea in bed please")
+    return {
+        "item": item,
+        "gift": Gift.objects.create(item=item, giver=b),
+        "appreciation": appreciation_services.appreciation_offer(
+            couple=couple, author=appreciation_by or a, about="action", text="soup"
+        ),
+        "change": make_change_request(
+            couple, a, echo=echo, frustration="When you are late, I worry."
+        ),
+        "stretch": request_services.micro_stretch_pick(couple=couple, giver=b, slug="hug"),
+        "repair": request_services.repair_start(couple=couple, author=a, what_happened="w"),
+    }

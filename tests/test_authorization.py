@@ -4,20 +4,22 @@ URLs are discovered from the URL configuration, so a new URL is covered automati
 only its parameters in OBJECT_PARAMS (or in PUBLIC / ACCOUNT) to be reached.
 """
 
-from datetime import timedelta
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from dialogue import services as dialogue_services
 from dialogue.models import Reflection
-from exercises.appreciation import services as appreciation_services
-from exercises.caring.models import CaringItem, Gift
-from exercises.requests import services as request_services
 from imago_app import services as imago_services
 from imago_app.models import PrivateNote
-from tests.factories import make_couple, make_dialogue, make_link, make_partner, make_therapist
+from tests.factories import (
+    make_couple,
+    make_dialogue,
+    make_exercises,
+    make_link,
+    make_partner,
+    make_therapist,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,30 +71,9 @@ def world(partner_a, partner_b):
         appointment=timezone.localdate(),
         text="only-the-therapist-reads-this-note",
     )
-    item = CaringItem.objects.create(couple=couple, owner=partner_a, text="tea in bed please")
-    gift = Gift.objects.create(item=item, giver=partner_b)
-    appreciation = appreciation_services.appreciation_offer(
-        couple=couple, author=partner_b, about="action", text="soup"
+    made = make_exercises(
+        couple, partner_a, partner_b, echo="only-alex-knows-this-echo", appreciation_by=partner_b
     )
-    change = request_services.change_request_create(
-        couple=couple,
-        sender=partner_a,
-        frustration="When you are late, I worry.",
-        desire="to matter",
-        echo="only-alex-knows-this-echo",
-        echo_shared=False,
-        requests=[
-            {
-                "position": n,
-                "text": "t",
-                "measure": "daily",
-                "ends_on": timezone.localdate() + timedelta(days=9),
-            }
-            for n in (1, 2, 3)
-        ],
-    )
-    stretch = request_services.micro_stretch_pick(couple=couple, giver=partner_b, slug="hug")
-    repair = request_services.repair_start(couple=couple, author=partner_a, what_happened="w")
 
     # A therapist who was linked and then revoked, and one whose link awaits consent elsewhere.
     revoked = make_therapist("Dr Was")
@@ -107,12 +88,12 @@ def world(partner_a, partner_b):
         "couple_id": couple.pk,
         "link_id": link.pk,
         "dialogue_id": dialogue.pk,
-        "item_id": item.pk,
-        "gift_id": gift.pk,
-        "appreciation_id": appreciation.pk,
-        "change_id": change.pk,
-        "stretch_id": stretch.pk,
-        "repair_id": repair.pk,
+        "item_id": made["item"].pk,
+        "gift_id": made["gift"].pk,
+        "appreciation_id": made["appreciation"].pk,
+        "change_id": made["change"].pk,
+        "stretch_id": made["stretch"].pk,
+        "repair_id": made["repair"].pk,
         "code": "ABCDE-FGHJK",
         "kind": "shared",
     }

@@ -1,48 +1,20 @@
 """Every exercise URL, tried by people it does not belong to."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from exercises.appreciation import services as appreciation_services
 from exercises.appreciation.models import Appreciation
 from exercises.caring.models import CaringItem, Gift, NotReady
-from exercises.requests import services as request_services
 from exercises.requests.models import ChangeRequest, Repair, Stretch, StretchLog
-from tests.factories import make_partner
+from tests.factories import make_exercises, make_partner
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def objects(couple, partner_a, partner_b):
-    item = CaringItem.objects.create(couple=couple, owner=partner_a, text="tea in bed please")
-    gift = Gift.objects.create(item=item, giver=partner_b)
-    appreciation = appreciation_services.appreciation_offer(
-        couple=couple, author=partner_a, about="action", text="soup"
-    )
-    change = request_services.change_request_create(
-        couple=couple,
-        sender=partner_a,
-        frustration="f",
-        desire="d",
-        echo="",
-        echo_shared=False,
-        requests=[
-            {
-                "position": n,
-                "text": "t",
-                "measure": "daily",
-                "ends_on": timezone.localdate() + timedelta(days=9),
-            }
-            for n in (1, 2, 3)
-        ],
-    )
-    stretch = request_services.micro_stretch_pick(couple=couple, giver=partner_b, slug="hug")
-    repair = request_services.repair_start(couple=couple, author=partner_a, what_happened="w")
-    return item, gift, appreciation, change, stretch, repair
+    made = make_exercises(couple, partner_a, partner_b)
+    return tuple(made[k] for k in ("item", "gift", "appreciation", "change", "stretch", "repair"))
 
 
 def urls(objects):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from dialogue import services as dialogue_services
 from exercises.requests import library, services
 from exercises.requests.models import ChangeRequest, Repair, Request, Stretch, StretchLog
-from tests.factories import make_dialogue, text
+from tests.factories import make_change_request, make_dialogue, text
 from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
@@ -152,23 +152,7 @@ def test_a_repair_goes_from_what_happened_to_next_time(client_a, client_b, coupl
 def test_the_page_costs_the_same_queries_with_5_or_50(client_a, couple, partner_a, partner_b):
     def grow_to(count):
         for _ in range(ChangeRequest.objects.count(), count):
-            change = services.change_request_create(
-                couple=couple,
-                sender=partner_a,
-                frustration="f",
-                desire="d",
-                echo="",
-                echo_shared=False,
-                requests=[
-                    {
-                        "position": n,
-                        "text": "t",
-                        "measure": "daily",
-                        "ends_on": timezone.localdate() + timedelta(days=9),
-                    }
-                    for n in (1, 2, 3)
-                ],
-            )
+            change = make_change_request(couple, partner_a)
             services.change_request_mirror(change=change, receiver=partner_b, mirror="m")
             [stretch] = services.stretches_choose(
                 change=change, giver=partner_b, request_ids=[change.requests.first().pk]

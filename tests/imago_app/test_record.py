@@ -8,9 +8,15 @@ from django.utils import timezone
 
 from dialogue import services as dialogue_services
 from dialogue.models import Reflection
-from exercises.requests import services as request_services
 from imago_app.models import AccessLogEntry
-from tests.factories import make_couple, make_dialogue, make_link, make_therapist, text
+from tests.factories import (
+    make_change_request,
+    make_couple,
+    make_dialogue,
+    make_link,
+    make_therapist,
+    text,
+)
 from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
@@ -67,27 +73,8 @@ def test_only_shared_reflections_and_echoes_reach_the_therapist(
         dialogue=dialogue, author=partner_b, text="private-thought", shared=False
     )
 
-    def change(echo, shared):
-        request_services.change_request_create(
-            couple=couple,
-            sender=partner_a,
-            frustration="f",
-            desire="d",
-            echo=echo,
-            echo_shared=shared,
-            requests=[
-                {
-                    "position": n,
-                    "text": "t",
-                    "measure": "daily",
-                    "ends_on": timezone.localdate() + timedelta(days=5),
-                }
-                for n in (1, 2, 3)
-            ],
-        )
-
-    change("shared-echo", True)
-    change("private-echo", False)
+    make_change_request(couple, partner_a, echo="shared-echo", echo_shared=True)
+    make_change_request(couple, partner_a, echo="private-echo")
     page = record()
     assert "shared-thought" in page and "need: to feel chosen" in page
     assert "shared-echo" in page
