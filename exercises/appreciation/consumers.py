@@ -1,3 +1,5 @@
+from django.http import Http404
+
 from exercises.access import linked_couple
 from exercises.appreciation import panel
 from exercises.appreciation.services import appreciation_group
@@ -14,8 +16,6 @@ class AppreciationConsumer(LivePanelConsumer):
     }
 
     def group_for(self, user) -> str | None:
-        from django.http import Http404
-
         try:
             couple, _other = linked_couple(user)
         except Http404:
