@@ -16,7 +16,8 @@ def load_screen(
 ) -> screens.Screen:
     """Everything `viewer`'s screen shows, read fresh from the database (three queries)."""
     state = services.current_state(dialogue)
-    events = list(dialogue.events.all())
+    # A screen shows only the round in progress: its cost does not grow with the dialogue.
+    events = list(dialogue.events.filter(round=state.round))
     people = {u.pk: u for u in User.objects.filter(pk__in=state.partners)}
     return screens.build(
         dialogue=dialogue,

@@ -118,7 +118,15 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+        # Keep connections open: Channels runs a process's database calls on one thread, and
+        # opening a PostgreSQL connection per call cost more than the move itself.
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL,
+                conn_max_age=env_int("CONN_MAX_AGE", 600),
+                conn_health_checks=True,
+            )
+        }
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a URL we understand: {exc}") from None
 else:

@@ -216,3 +216,40 @@ def test_a_partner_shares_a_transcript_with_the_therapist_from_its_page(
     assert "Both of you have agreed" in text(client.get(url))
     client.post(url, {"share": "0"})
     assert list(DialogueShare.objects.values_list("partner", flat=True)) == [partner_a.pk]
+
+
+def test_the_dialogue_page_costs_the_same_however_long_the_dialogue(
+    client, couple, partner_a, partner_b
+):
+    from dialogue import services
+    from tests.queries import page_queries
+
+    dialogue = make_dialogue(couple, partner_a)
+    steps = iter(range(10_000))
+
+    def move(who, kind, **fields):
+        services.dialogue_move(
+            dialogue_id=dialogue.pk, partner=who, kind=kind, key=f"move-{next(steps)}", **fields
+        )
+
+    move(partner_b, "accept")
+    move(partner_a, "check_in", level=7)
+    move(partner_b, "check_in", level=7)
+
+    def a_round(sender, receiver):
+        move(sender, "send", text="words")
+        move(receiver, "mirror", text="words back")
+        move(sender, "confirm")
+        move(sender, "no_more")
+        for kind in ("summarize", "validate", "empathize"):
+            move(receiver, kind, text="words back")
+            move(sender, "confirm")
+        move(sender, "switch")
+
+    client.force_login(partner_a)
+    url = reverse("dialogue", args=[dialogue.pk])
+    a_round(partner_a, partner_b)
+    after_one = page_queries(client, url)
+    for n in range(6):
+        a_round(*((partner_b, partner_a) if n % 2 == 0 else (partner_a, partner_b)))
+    assert page_queries(client, url) == after_one
