@@ -46,5 +46,20 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The load benchmark (bench/run.py): all four configurations, N stepped up to capacity; 20 to 60
+# minutes at the defaults, depending on how far N gets. Pass options through BENCH_ARGS, e.g.
+#   make bench BENCH_ARGS="--configs sqlite,pg --couples 50,200 --duration 20"
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-app
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -r pyproject.toml --extra bench
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# For CI: three couples for a few seconds on SQLite, plus the bare relay; fails if nothing moved.
+.PHONY: bench-smoke
+bench-smoke: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.run --smoke
+
 clean:
 	rm -rf $(VENV) staticfiles .test-db.sqlite3* test-artifacts

@@ -1,0 +1,619 @@
+"""One measurement: N couples (or N relay pairs) against servers that are already running.
+
+    python -m bench.loadgen --kind app --url http://127.0.0.1:8001 --couples 50 --out r.json
+
+Run by bench/run.py once per configuration, couple count and run, in its own process so that
+Django is set up against that configuration's database. The phases:
+
+1. (app) make the couples and their sessions in the database; not measured;
+2. connect one warm-up pair, read each server's RSS, connect the rest and read it again: the
+   difference per connection is the memory an open, idle connection costs;
+3. for `duration` seconds each couple makes one move at a time, about every `interval`
+   seconds (jittered), alternating partners as the dialogue demands; the server processes' CPU
+   (and PostgreSQL's and Redis's) is read around this window and its drain;
+4. close everything and write the figures as JSON.
+
+Latency is measured on one perf_counter clock, from just before the frame is sent to the
+arrival of the push carrying the move's sequence number (`data-seq`) on the other partner's
+socket (partner-visible) and on the mover's own socket (acknowledgement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from bench import procstat
+
+SEQ_IN_PUSH = re.compile(r'data-seq="(\d+)"')
+# A refused move comes back to the mover as the error banner with a sentence in it; every other
+# push carries the banner empty.
+ERROR_IN_PUSH = re.compile(r'id="dialogue-error"[^>]*>\s*([^<]*?)\s*</p>')
+SEQ_IN_RELAY = re.compile(r'^\{"seq": (\d+)')
+CONNECT_CONCURRENCY = 50  # handshakes in flight at once, as a crowd of phones would arrive
+MAX_ERRORS_KEPT = 20
+
+
+class Refused(Exception):
+    """The server refused the move (the error banner came back to the mover)."""
+
+
+class SocketClosed(Exception):
+    """The socket closed while a push was awaited."""
+
+
+Parser = Callable[[str], tuple[int | None, str | None]]
+
+
+def parse_app(message: str) -> tuple[int | None, str | None]:
+    """(sequence number shown, refusal sentence) of one app push; either may be None."""
+    error = ERROR_IN_PUSH.search(message)
+    if error and error.group(1):
+        return None, error.group(1)
+    seq = SEQ_IN_PUSH.search(message)
+    return (int(seq.group(1)) if seq else None), None
+
+
+def parse_relay(message: str) -> tuple[int | None, str | None]:
+    seq = SEQ_IN_RELAY.match(message)
+    return (int(seq.group(1)) if seq else None), None
+
+
+class Socket:
+    """One client socket with a reader task that timestamps every message on arrival and wakes
+    whoever awaits the sequence number it carries."""
+
+    def __init__(self, ws: ClientConnection, parse: Parser) -> None:
+        self.ws = ws
+        self.parse = parse
+        self.seq = 0
+        self.first_seq = asyncio.Event()
+        self.waiters: dict[int, asyncio.Future[tuple[float, int]]] = {}
+        self.closed = False
+        self.reader = asyncio.create_task(self._read())
+
+    def expect(self, seq: int) -> asyncio.Future[tuple[float, int]]:
+        future: asyncio.Future[tuple[float, int]] = asyncio.get_running_loop().create_future()
+        if self.closed:
+            future.set_exception(SocketClosed("closed before the move"))
+        else:
+            self.waiters[seq] = future
+        return future
+
+    def forget(self, seq: int) -> None:
+        future = self.waiters.pop(seq, None)
+        if future and not future.done():
+            future.cancel()
+
+    async def _read(self) -> None:
+        try:
+            async for message in self.ws:
+                arrived = time.perf_counter()
+                text = message if isinstance(message, str) else message.decode()
+                seq, refusal = self.parse(text)
+                if refusal is not None:
+                    self._fail_all(Refused(refusal))
+                    continue
+                if seq is None:
+                    continue  # presence and other pushes that carry no sequence number
+                self.seq = max(self.seq, seq)
+                self.first_seq.set()
+                # A push renders the dialogue as it is when read, so it may already show a later
+                # number than the one awaited: it still proves the awaited move arrived.
+                size = len(text.encode())
+                for awaited in [s for s in self.waiters if s <= seq]:
+                    future = self.waiters.pop(awaited)
+                    if not future.done():
+                        future.set_result((arrived, size))
+        except ConnectionClosed:
+            pass
+        finally:
+            self.closed = True
+            self._fail_all(SocketClosed(f"closed (code {self.ws.close_code})"))
+
+    def _fail_all(self, error: Exception) -> None:
+        for future in self.waiters.values():
+            if not future.done():
+                future.set_exception(error)
+        self.waiters.clear()
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+def percentiles(values: Iterable[float]) -> dict[str, float | int | None]:
+    data = sorted(values)
+    if not data:
+        return {"n": 0, "p50": None, "p90": None, "p99": None, "max": None, "mean": None}
+
+    def at(q: float) -> float:
+        # Nearest rank: with few samples p99 is the maximum, never an interpolated guess.
+        return data[min(len(data) - 1, max(0, round(q * len(data) + 0.5) - 1))]
+
+    return {
+        "n": len(data),
+        "p50": round(at(0.50), 2),
+        "p90": round(at(0.90), 2),
+        "p99": round(at(0.99), 2),
+        "max": round(data[-1], 2),
+        "mean": round(statistics.fmean(data), 2),
+    }
+
+
+@dataclass
+class Tally:
+    attempted: int = 0
+    completed: int = 0
+    refused: int = 0
+    timeouts: int = 0
+    closed: int = 0
+    late: int = 0  # moves that started over a second behind their schedule
+    partner_ms: list[float] = field(default_factory=list)
+    ack_ms: list[float] = field(default_factory=list)
+    push_bytes: list[int] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "attempted": self.attempted,
+            "completed": self.completed,
+            "refused": self.refused,
+            "timeouts": self.timeouts,
+            "closed": self.closed,
+            "late": self.late,
+            "partner_ms": percentiles(self.partner_ms),
+            "ack_ms": percentiles(self.ack_ms),
+            "push_bytes_median": int(statistics.median(self.push_bytes))
+            if self.push_bytes
+            else None,
+            "by_kind": {kind: percentiles(values) for kind, values in sorted(self.by_kind.items())},
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class Probe:
+    """CPU and memory readings of the processes under test."""
+
+    servers: list[int]
+    pg_pid: int | None = None
+    redis_pid: int | None = None
+
+    def rss(self) -> list[float]:
+        return [procstat.rss_mb(pid) for pid in self.servers]
+
+    def cpu(self) -> dict[str, Any]:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "wall": time.perf_counter(),
+            "servers": [procstat.cpu_seconds(pid) for pid in self.servers],
+            "postgres": procstat.tree_cpu_seconds(self.pg_pid) if self.pg_pid else None,
+            "redis": procstat.cpu_seconds(self.redis_pid) if self.redis_pid else None,
+            "generator": own.ru_utime + own.ru_stime,
+        }
+
+
+def cpu_figures(before: dict[str, Any], after: dict[str, Any], moves: int) -> dict[str, Any]:
+    """CPU use over the window, in percent of one core, and server CPU per completed move."""
+    wall = after["wall"] - before["wall"]
+
+    def pct(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None else round(100 * (b - a) / wall, 1)
+
+    server_s = sum(after["servers"]) - sum(before["servers"])
+    return {
+        "wall_s": round(wall, 2),
+        "server_pct": [pct(a, b) for a, b in zip(before["servers"], after["servers"], strict=True)],
+        "server_ms_per_move": round(1000 * server_s / moves, 2) if moves else None,
+        "postgres_pct": pct(before["postgres"], after["postgres"]),
+        "redis_pct": pct(before["redis"], after["redis"]),
+        "generator_pct": pct(before["generator"], after["generator"]),
+    }
+
+
+# --- PostgreSQL statement counts -------------------------------------------------------------
+
+
+def pg_counters(dsn: str, database: str) -> dict[str, float]:
+    """Cumulative statement, transaction and connection counts of one database."""
+    import psycopg  # only the PostgreSQL configurations need it
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        sessions, commits = conn.execute(
+            "SELECT sessions, xact_commit FROM pg_stat_database WHERE datname = %s", (database,)
+        ).fetchone()
+        # Django's own queries, apart from the time zone set on each new connection and the
+        # foreign-key checks PostgreSQL runs itself (the only statements with "FROM ONLY").
+        queries, statements = conn.execute(
+            """SELECT
+                 coalesce(sum(s.calls) FILTER (WHERE
+                   upper(split_part(ltrim(s.query), ' ', 1))
+                     IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'WITH')
+                   AND s.query NOT LIKE 'SELECT set_config(%%'
+                   AND s.query NOT LIKE '%%FROM ONLY %%'), 0),
+                 coalesce(sum(s.calls), 0)
+               FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+               WHERE d.datname = %s""",
+            (database,),
+        ).fetchone()
+    counts = {"sessions": float(sessions), "commits": float(commits)}
+    counts["queries"], counts["statements"] = float(queries), float(statements)
+    return counts
+
+
+def pg_per_move(before: dict[str, float], after: dict[str, float], moves: int) -> dict[str, Any]:
+    if not moves:
+        return {}
+    return {
+        # The move's transaction and both sockets' re-reads, as Django sends them.
+        "queries_per_move": round((after["queries"] - before["queries"]) / moves, 1),
+        # Everything PostgreSQL executed: plus BEGIN, COMMIT, SAVEPOINT, foreign-key checks
+        # and the time zone set on each new connection.
+        "statements_per_move": round((after["statements"] - before["statements"]) / moves, 1),
+        "connections_per_move": round((after["sessions"] - before["sessions"]) / moves, 2),
+        "commits_per_move": round((after["commits"] - before["commits"]) / moves, 2),
+    }
+
+
+# --- connecting --------------------------------------------------------------------------------
+
+
+async def open_socket(
+    url: str,
+    headers: dict[str, str],
+    parse: Parser,
+    gate: asyncio.Semaphore,
+    timeout: float,
+    connect_ms: list[float],
+) -> Socket:
+    async with gate:
+        started = time.perf_counter()
+        ws = await connect(
+            url,
+            additional_headers=headers,
+            open_timeout=timeout,
+            # A browser sends no pings, and a proxy setting in the environment must not apply.
+            ping_interval=None,
+            proxy=None,
+            max_size=2**22,
+        )
+        socket = Socket(ws, parse)
+        if parse is parse_app:  # the app's handshake ends with the first screen
+            await asyncio.wait_for(socket.first_seq.wait(), timeout)
+        connect_ms.append(1000 * (time.perf_counter() - started))
+        return socket
+
+
+def ws_url(base: str, path: str) -> str:
+    return base.replace("http://", "ws://", 1).rstrip("/") + path
+
+
+async def close_all(sockets: Iterable[Socket]) -> None:
+    async def close(socket: Socket) -> None:
+        await socket.ws.close()
+        socket.reader.cancel()
+
+    # The figures are taken by now; a server still busy with disconnects must not lose them.
+    with contextlib.suppress(TimeoutError):
+        closing = asyncio.gather(*(close(s) for s in sockets), return_exceptions=True)
+        await asyncio.wait_for(closing, 30)
+
+
+# --- the measurement -------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    kind: str
+    urls: list[str]
+    couples: int
+    duration: float
+    interval: float
+    timeout: float
+    payload_bytes: int
+    seed: int
+    tag: str
+    probe: Probe
+    pg_dsn: str | None
+    pg_database: str | None
+
+
+@dataclass
+class Player:
+    """One couple (or relay pair): its two sockets and where its dialogue stands."""
+
+    index: int
+    partners: tuple[int, int]
+    sockets: dict[int, Socket]
+    seq: int
+    state: Any = None  # dialogue.machine.State for the app
+    dialogue_id: int = 0
+
+    def other(self, pk: int) -> int:
+        return self.partners[1] if pk == self.partners[0] else self.partners[0]
+
+
+async def await_move(
+    mover: Socket, other: Socket, frame: str, expected: int, timeout: float, acked: bool
+) -> tuple[float, float | None, int]:
+    """Send one frame; (partner-visible ms, acknowledgement ms or None, partner push bytes)."""
+    waits = [other.expect(expected)]
+    if acked:
+        waits.append(mover.expect(expected))
+    started = time.perf_counter()
+    try:
+        await mover.ws.send(frame)
+        results = await asyncio.wait_for(asyncio.gather(*waits), timeout)
+    finally:
+        other.forget(expected)
+        mover.forget(expected)
+    (arrived, size), *rest = results
+    ack = 1000 * (rest[0][0] - started) if rest else None
+    return 1000 * (arrived - started), ack, size
+
+
+def relay_frame(seq: int, size: int) -> str:
+    head = f'{{"seq": {seq}, "pad": "'
+    return head + "x" * max(0, size - len(head) - 2) + '"}'
+
+
+async def play(player: Player, options: Options, window: tuple[float, float], tally: Tally) -> None:
+    """One couple's loop: a move about every `interval` seconds until the window closes."""
+    rng = random.Random(options.seed * 100_003 + player.index)
+    start, end = window
+    due = start + rng.uniform(0, options.interval)  # spread the couples over the first interval
+    app = options.kind == "app"
+    if app:
+        from bench import scenario
+        from dialogue import machine
+    for count in range(int(3 * options.duration / options.interval) + 2):  # bounded
+        if due >= end:
+            return  # the next move would fall after the window: this couple is done
+        now = time.perf_counter()
+        if due > now:
+            await asyncio.sleep(due - now)
+        elif now - due > 1.0:
+            tally.late += 1
+        if app:
+            planned = scenario.next_move(player.state, rng)
+            actor, kind = planned.actor, planned.kind
+            frame = json.dumps({"move": kind, "key": scenario.new_key(), **planned.fields})
+        else:  # the relay pair takes turns
+            actor, kind = player.partners[count % 2], "relay"
+            frame = relay_frame(player.seq + 1, options.payload_bytes)
+        mover, other = player.sockets[actor], player.sockets[player.other(actor)]
+        tally.attempted += 1
+        try:
+            partner_ms, ack_ms, size = await await_move(
+                mover, other, frame, player.seq + 1, options.timeout, acked=app
+            )
+        except (Refused, SocketClosed, TimeoutError, ConnectionClosed) as failure:
+            what = type(failure).__name__
+            if isinstance(failure, Refused):
+                tally.refused += 1
+            elif isinstance(failure, TimeoutError):
+                tally.timeouts += 1
+            else:
+                tally.closed += 1
+            tally.error(f"pair {player.index} {kind}: {what} {failure}".strip())
+            if mover.closed or other.closed:
+                return  # this couple is gone; the others go on
+            if app:  # find out where the dialogue really stands, then go on from there
+                player.state, player.seq = await asyncio.to_thread(
+                    scenario.load_state, player.dialogue_id
+                )
+            else:
+                player.seq += 1
+        else:
+            tally.completed += 1
+            tally.partner_ms.append(partner_ms)
+            tally.push_bytes.append(size)
+            tally.by_kind.setdefault(kind, []).append(partner_ms)
+            if ack_ms is not None:
+                tally.ack_ms.append(ack_ms)
+            player.seq += 1
+            if app:
+                fields = planned.fields
+                player.state = machine.apply(
+                    player.state,
+                    machine.Move(
+                        kind=kind,
+                        by=actor,
+                        at=datetime.now(UTC),
+                        text=fields.get("text", ""),
+                        level=int(fields["level"]) if "level" in fields else None,
+                        feelings=tuple(fields.get("feelings", ())),
+                    ),
+                )
+        due += options.interval * rng.uniform(0.5, 1.5)  # jitter, mean `interval`
+
+
+async def connect_players(options: Options, seeds: list[Any]) -> tuple[list[Player], dict]:
+    """All sockets, the first pair alone to warm the servers up; RSS read around the rest."""
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    connect_ms: list[float] = []
+    first, last = options.urls[0], options.urls[-1]
+    app = options.kind == "app"
+
+    async def one(index: int) -> Player:
+        if app:
+            seed = seeds[index]
+            path = f"/ws/dialogue/{seed.dialogue_id}/"
+            partners = seed.partners
+            # The requester on the first server, the other partner on the last one: with two
+            # processes every move crosses the channel layer.
+            where = {partners[0]: first, partners[1]: last}
+            sockets = {}
+            for pk in partners:
+                headers = {"origin": where[pk], "cookie": seed.cookies[pk]}
+                sockets[pk] = await open_socket(
+                    ws_url(where[pk], path), headers, parse_app, gate, 20, connect_ms
+                )
+            from bench import scenario
+            from dialogue import machine
+
+            state = machine.state_from_dict(seed.snapshot)
+            player = Player(index, partners, sockets, seed.seq, state, seed.dialogue_id)
+            for socket in sockets.values():
+                if socket.seq != seed.seq:  # someone else moved: take the stored state
+                    player.state, player.seq = await asyncio.to_thread(
+                        scenario.load_state, seed.dialogue_id
+                    )
+            return player
+        path = f"/ws/bench/relay/{options.tag}-{index}/"
+        sockets = {
+            pk: await open_socket(
+                ws_url(base, path), {"origin": base}, parse_relay, gate, 20, connect_ms
+            )
+            for pk, base in ((1, first), (2, last))
+        }
+        return Player(index, (1, 2), sockets, 0)
+
+    started = time.perf_counter()
+    players = [await one(0)]
+    await asyncio.sleep(0.5)
+    rss_idle = options.probe.rss()
+    results = await asyncio.gather(
+        *(one(i) for i in range(1, options.couples)), return_exceptions=True
+    )
+    failed = [r for r in results if isinstance(r, BaseException)]
+    players += [r for r in results if isinstance(r, Player)]
+    wall = time.perf_counter() - started
+    await asyncio.sleep(2)  # presence and first screens settle before memory is read
+    rss_connected = options.probe.rss()
+    per_process = 2 * (options.couples - 1) / len(options.probe.servers)
+    extensions = sorted(
+        {str(ext.name) for ext in players[0].sockets[players[0].partners[0]].ws.protocol.extensions}
+    )
+    figures = {
+        "sockets": 2 * options.couples,
+        "failed_pairs": len(failed),
+        "failures": [f"{type(f).__name__}: {f}" for f in failed[:5]],
+        "wall_s": round(wall, 2),
+        "handshake_ms": percentiles(connect_ms),
+        "rss_idle_mb": [round(v, 1) for v in rss_idle],
+        "rss_connected_mb": [round(v, 1) for v in rss_connected],
+        "kb_per_connection": [
+            round(1024 * (b - a) / per_process, 1) if per_process else None
+            for a, b in zip(rss_idle, rss_connected, strict=True)
+        ],
+        "extensions": extensions,
+    }
+    return players, figures
+
+
+async def measure(options: Options, seeds: list[Any]) -> dict[str, Any]:
+    players, connected = await connect_players(options, seeds)
+    tally = Tally()
+    pg_before = None
+    if options.pg_dsn and options.pg_database:
+        pg_before = await asyncio.to_thread(pg_counters, options.pg_dsn, options.pg_database)
+    cpu_before = options.probe.cpu()
+    start = time.perf_counter()
+    window = (start, start + options.duration)
+    await asyncio.gather(*(play(p, options, window, tally) for p in players))
+    cpu_after = options.probe.cpu()
+    rss_end = options.probe.rss()
+    result: dict[str, Any] = {
+        "connect": connected,
+        "moves": tally.as_dict(),
+        "cpu": cpu_figures(cpu_before, cpu_after, tally.completed),
+        "rss_end_mb": [round(v, 1) for v in rss_end],
+    }
+    result["moves"]["per_s"] = round(tally.completed / result["cpu"]["wall_s"], 2)
+    if pg_before is not None:
+        await asyncio.sleep(1)  # backends report their counts when they exit
+        pg_after = await asyncio.to_thread(pg_counters, options.pg_dsn, options.pg_database)
+        result["postgres"] = pg_per_move(pg_before, pg_after, tally.completed)
+    await close_all(s for p in players for s in p.sockets.values())
+    return result
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kind", choices=["app", "relay"], required=True)
+    parser.add_argument("--url", action="append", required=True, help="a server; one or two")
+    parser.add_argument("--couples", type=int, required=True)
+    parser.add_argument("--duration", type=float, default=30)
+    parser.add_argument("--interval", type=float, default=10)
+    parser.add_argument("--timeout", type=float, default=10)
+    parser.add_argument("--payload-bytes", type=int, default=4000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tag", default="run", help="makes usernames and relay pairs unique")
+    parser.add_argument("--server-pid", type=int, action="append", required=True)
+    parser.add_argument("--pg-pid", type=int)
+    parser.add_argument("--redis-pid", type=int)
+    parser.add_argument("--pg-dsn", help="superuser DSN, to read pg_stat_statements")
+    parser.add_argument("--pg-database")
+    parser.add_argument("--out", type=Path, required=True)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    seeds: list[Any] = []
+    setup_s = 0.0
+    if args.kind == "app":
+        import django
+        from django.db import connections
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imago_app.settings")
+        django.setup()
+        from bench import scenario
+
+        started = time.perf_counter()
+        seeds = scenario.make_couples(args.couples, args.tag, random.Random(args.seed))
+        setup_s = time.perf_counter() - started
+        # The load phase reads the database only from worker threads, when a couple resyncs.
+        connections.close_all()
+    options = Options(
+        kind=args.kind,
+        urls=args.url,
+        couples=args.couples,
+        duration=args.duration,
+        interval=args.interval,
+        timeout=args.timeout,
+        payload_bytes=args.payload_bytes,
+        seed=args.seed,
+        tag=args.tag,
+        probe=Probe(args.server_pid, args.pg_pid, args.redis_pid),
+        pg_dsn=args.pg_dsn,
+        pg_database=args.pg_database,
+    )
+    result = asyncio.run(measure(options, seeds))
+    result.update(
+        kind=args.kind,
+        couples=args.couples,
+        duration_s=args.duration,
+        interval_s=args.interval,
+        setup_s=round(setup_s, 1),
+        payload_bytes=args.payload_bytes if args.kind == "relay" else None,
+    )
+    args.out.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
