@@ -13,8 +13,13 @@ from urllib.parse import urlsplit, urlunsplit
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from django.conf import settings
 
 from tests import factories
+
+# Tests open connections from many threads (sockets, races); kept open, they would stop the test
+# database from being dropped at the end.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS = BASE_DIR / "test-artifacts"
@@ -114,6 +119,7 @@ class Daphne:
         self.env = {
             **clean_environ(),
             "DEBUG": "1",
+            "CONN_MAX_AGE": "0",
             **live_database_env(),
             **(extra_env or {}),
         }
