@@ -16,6 +16,7 @@ from imago_app.consumers import (
     register_socket,
     seen_key,
 )
+from imago_app.notify import user_group
 
 MAX_FRAME_BYTES = 8 * 1024
 
@@ -48,6 +49,8 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         # connecting never wipes what someone has started typing.
         self.stage_key = seen_key(self.scope)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # Also the user's own group: it says when their session ends or their couple changes.
+        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
         await self.accept()
         await register_socket(self.user, self.channel_name, is_open=True)
         await self.push()
@@ -69,6 +72,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
                 {"type": "presence.left", "user": self.user.pk, "channel": self.channel_name},
             )
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
             await register_socket(self.user, self.channel_name, is_open=False)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
@@ -107,6 +111,13 @@ class DialogueConsumer(AsyncWebsocketConsumer):
 
     async def dialogue_changed(self, event: dict) -> None:
         await self.push()
+
+    async def panel_changed(self, event: dict) -> None:
+        # Something about the couple changed; if it closed, push() finds out and closes.
+        await self.push()
+
+    async def session_ended(self, event: dict) -> None:
+        await self.close(code=CLOSE_NOT_SIGNED_IN)
 
     async def presence_here(self, event: dict) -> None:
         if event["user"] == self.user.pk:

@@ -2,7 +2,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 
 from imago_app.home import ANNOUNCEMENTS, panel_for
@@ -65,6 +65,7 @@ class LivePanelConsumer(AsyncWebsocketConsumer):
     """
 
     group: str | None = None
+    user_group: str | None = None
     announcements: dict[str, str] = {}
 
     def group_for(self, user) -> str | None:
@@ -88,6 +89,10 @@ class LivePanelConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # Every socket also listens to its user's group, so it closes when their session ends.
+        self.user_group = user_group(user.pk)
+        if self.user_group != self.group:
+            await self.channel_layer.group_add(self.user_group, self.channel_name)
         await self.accept()
         await register_socket(user, self.channel_name, is_open=True)
         # The page says which state it shows; send the panel only if that is out of date, so a
@@ -99,6 +104,8 @@ class LivePanelConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            if self.user_group != self.group:
+                await self.channel_layer.group_discard(self.user_group, self.channel_name)
             await register_socket(self.scope["user"], self.channel_name, is_open=False)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
@@ -107,7 +114,15 @@ class LivePanelConsumer(AsyncWebsocketConsumer):
 
     async def panel_changed(self, event: dict) -> None:
         announcement = self.announcements.get(event.get("what"))
-        await self.send(text_data=await self.render_panel(announcement))
+        try:
+            html = await self.render_panel(announcement)
+        except Http404:  # no longer theirs to see (the couple closed)
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self.send(text_data=html)
+
+    async def session_ended(self, event: dict) -> None:
+        await self.close(code=CLOSE_NOT_SIGNED_IN)
 
     @database_sync_to_async
     def render_panel(self, announcement: str | None = None, seen: str | None = None) -> str:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from imago_app import views
@@ -10,6 +11,12 @@ urlpatterns = [
     path("accounts/data/", views.account_data, name="account_data"),
     path("accounts/data/export.json", views.account_export, name="account_export"),
     path("accounts/delete/", views.account_delete, name="account_delete"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path(
+        "accounts/password_change/",
+        login_required(views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("couples/new/", views.couple_create, name="couple_create"),
     path("join/", views.join, name="join"),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from imago_app.forms import CodeForm, HomeworkForm, NoteForm, PeriodForm, SignUp
 from imago_app.home import panel_for
 from imago_app.homework import with_progress as homework_progress
 from imago_app.models import AccessLogEntry, Homework, PrivateNote, SharedNote
+from imago_app.notify import sockets_close_after_commit
 from imago_app.record import couple_record
 
 
@@ -270,3 +272,21 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     data_rights.delete_account(request, request.user)
     messages.success(request, "Your account and what you wrote have been deleted. Take care.")
     return redirect("home")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out, and close every socket this user has open, on any device."""
+    if request.user.is_authenticated:
+        sockets_close_after_commit([request.user.pk])
+    return auth_views.LogoutView.as_view()(request)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; afterwards the user's open sockets close, so a device signed
+    in with the old password stops showing anything live."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        sockets_close_after_commit([self.request.user.pk])
+        return response
