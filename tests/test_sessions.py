@@ -89,6 +89,7 @@ async def test_a_new_password_closes_the_users_sockets():
     )()
     assert response.status_code == 302
     assert await closed_with(comm, CLOSE_NOT_SIGNED_IN)
+    await comm.disconnect()
 
 
 async def test_a_closed_couple_closes_the_other_partners_live_pages():
@@ -98,3 +99,5 @@ async def test_a_closed_couple_closes_the_other_partners_live_pages():
     await database_sync_to_async(services.couple_leave)(couple=couple, partner=alex)
     assert await closed_with(dialogue_socket, CLOSE_NOT_FOUND)
     assert await closed_with(appreciation_socket, CLOSE_NOT_FOUND)
+    for comm in (dialogue_socket, appreciation_socket):
+        await comm.disconnect()
