@@ -1,3 +1,4 @@
+from abc import ABCMeta, abstractmethod
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -56,7 +57,7 @@ def seen_key(scope) -> str:
     return parse_qs(scope.get("query_string", b"").decode()).get("seen", [""])[0]
 
 
-class LivePanelConsumer(AsyncWebsocketConsumer):
+class LivePanelConsumer(AsyncWebsocketConsumer, metaclass=ABCMeta):
     """A region of a page that stays current by itself.
 
     On connect, and on every "panel.changed" message to its group, the panel is rendered for
@@ -68,13 +69,13 @@ class LivePanelConsumer(AsyncWebsocketConsumer):
     user_group: str | None = None
     announcements: dict[str, str] = {}
 
+    @abstractmethod
     def group_for(self, user) -> str | None:
         """The group this user's socket joins, or None when the page is not theirs to see."""
-        raise NotImplementedError  # pragma: no cover - every subclass defines it
 
+    @abstractmethod
     def panel(self, request: HttpRequest) -> tuple[str, dict]:
         """The panel's template and context; the context carries "panel_key"."""
-        raise NotImplementedError  # pragma: no cover - every subclass defines it
 
     async def connect(self) -> None:
         user = self.scope["user"]
