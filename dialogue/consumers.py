@@ -113,8 +113,10 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         await self.push()
 
     async def panel_changed(self, event: dict) -> None:
-        # Something about the couple changed; if it closed, push() finds out and closes.
-        await self.push()
+        # The user's group also carries home-page changes; only a closed couple matters here,
+        # and push() finds it out and closes the socket.
+        if event.get("what") == "couple_ended":
+            await self.push()
 
     async def session_ended(self, event: dict) -> None:
         await self.close(code=CLOSE_NOT_SIGNED_IN)

@@ -61,12 +61,14 @@ class LivePanelConsumer(AsyncWebsocketConsumer, metaclass=ABCMeta):
     """A region of a page that stays current by itself.
 
     On connect, and on every "panel.changed" message to its group, the panel is rendered for
-    this user from the database and sent; htmx swaps it in by id. Subclasses say which group the
-    user's socket joins and what the panel is.
+    this user from the database and sent if it differs from what the page shows (so a change
+    elsewhere never wipes what someone is typing); htmx swaps it in by id. Subclasses say which
+    group the user's socket joins and what the panel is.
     """
 
     group: str | None = None
     user_group: str | None = None
+    shown_key: str = ""  # the panel_key of what the page shows now
     announcements: dict[str, str] = {}
 
     @abstractmethod
@@ -96,11 +98,9 @@ class LivePanelConsumer(AsyncWebsocketConsumer, metaclass=ABCMeta):
             await self.channel_layer.group_add(self.user_group, self.channel_name)
         await self.accept()
         await register_socket(user, self.channel_name, is_open=True)
-        # The page says which state it shows; send the panel only if that is out of date, so a
-        # connecting socket never wipes what someone has started typing.
-        html = await self.render_panel(seen=seen_key(self.scope))
-        if html:
-            await self.send(text_data=html)
+        # The page says which state it shows; the panel is sent only if that is out of date.
+        self.shown_key = seen_key(self.scope)
+        await self.send_panel()
 
     async def disconnect(self, code: int) -> None:
         if self.group:
@@ -114,31 +114,34 @@ class LivePanelConsumer(AsyncWebsocketConsumer, metaclass=ABCMeta):
         return
 
     async def panel_changed(self, event: dict) -> None:
-        announcement = self.announcements.get(event.get("what"))
         try:
-            html = await self.render_panel(announcement)
+            await self.send_panel(self.announcements.get(event.get("what")))
         except Http404:  # no longer theirs to see (the couple closed)
             await self.close(code=CLOSE_NOT_FOUND)
-            return
-        await self.send(text_data=html)
+
+    async def send_panel(self, announcement: str | None = None) -> None:
+        html, self.shown_key = await self.render_panel(announcement, seen=self.shown_key)
+        if html:
+            await self.send(text_data=html)
 
     async def session_ended(self, event: dict) -> None:
         await self.close(code=CLOSE_NOT_SIGNED_IN)
 
     @database_sync_to_async
-    def render_panel(self, announcement: str | None = None, seen: str | None = None) -> str:
-        """The panel as HTML for this socket's user; empty if it is the state `seen`."""
+    def render_panel(self, announcement: str | None, seen: str) -> tuple[str, str]:
+        """The panel as HTML for this socket's user (empty if it is the state `seen`), and its
+        key."""
         user = self.scope["user"]
         user.refresh_from_db()
         request = ScopeRequest(self.scope)
         template, context = self.panel(request)
-        if seen is not None and seen == context["panel_key"]:
-            return ""
+        if seen == context["panel_key"]:
+            return "", seen
         html = render_to_string(template, context, request=request)
         announce = render_to_string(
             "_announce.html", {"announcement": announcement}, request=request
         )
-        return html + announce
+        return html + announce, context["panel_key"]
 
 
 class HomeConsumer(LivePanelConsumer):

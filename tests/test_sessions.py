@@ -101,3 +101,19 @@ async def test_a_closed_couple_closes_the_other_partners_live_pages():
     assert await closed_with(appreciation_socket, CLOSE_NOT_FOUND)
     for comm in (dialogue_socket, appreciation_socket):
         await comm.disconnect()
+
+
+async def test_a_change_that_a_page_does_not_show_sends_it_nothing():
+    """The user's group carries home-page news too; other live pages must not be re-sent by it
+    (that would wipe what someone is typing there)."""
+    alex, sam, couple, dialogue = await setup()
+    appreciation_socket = await open_socket(sam, "/ws/appreciations/")
+    dialogue_socket = await open_socket(sam, f"/ws/dialogue/{dialogue.pk}/")
+    home_socket = await open_socket(sam, "/ws/home/")
+    # Alex invites a therapist: Sam's home page changes, nothing else does.
+    await database_sync_to_async(services.therapist_invite_create)(couple=couple, partner=alex)
+    assert "Give this code to your therapist" in await home_socket.receive_from(timeout=5)
+    assert await appreciation_socket.receive_nothing(timeout=0.5)
+    assert await dialogue_socket.receive_nothing(timeout=0.2)
+    for comm in (appreciation_socket, dialogue_socket, home_socket):
+        await comm.disconnect()
