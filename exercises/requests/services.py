@@ -12,6 +12,17 @@ from imago_app.models import Couple, User
 from imago_app.services import Refused
 
 
+def _wording(frustration: str, desire: str, echo: str, echo_shared: bool) -> dict:
+    """A request's own words as stored; an empty echo is never marked shared."""
+    echo = echo.strip()
+    return {
+        "frustration": frustration.strip(),
+        "desire": desire.strip(),
+        "echo": echo,
+        "echo_shared": echo_shared and bool(echo),
+    }
+
+
 @transaction.atomic
 def change_request_create(
     *,
@@ -27,11 +38,8 @@ def change_request_create(
     change = ChangeRequest.objects.create(
         couple=couple,
         sender=sender,
-        frustration=frustration.strip(),
-        desire=desire.strip(),
-        echo=echo.strip(),
-        echo_shared=echo_shared and bool(echo.strip()),
         from_dialogue=from_dialogue,
+        **_wording(frustration, desire, echo, echo_shared),
     )
     Request.objects.bulk_create(Request(change_request=change, **r) for r in requests)
     return change
@@ -157,9 +165,8 @@ def change_request_update(
     change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.sender_id != sender.pk or change.mirrored_at is not None:
         raise Refused("It can be changed only by its writer, before it is mirrored.")
-    change.frustration, change.desire = frustration.strip(), desire.strip()
-    change.echo = echo.strip()
-    change.echo_shared = echo_shared and bool(change.echo)
+    for name, value in _wording(frustration, desire, echo, echo_shared).items():
+        setattr(change, name, value)
     change.save()
     for r in requests:
         Request.objects.filter(change_request=change, position=r["position"]).update(
