@@ -1,6 +1,5 @@
 import json
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -16,6 +15,7 @@ from imago_app.consumers import (
     register_socket,
     seen_key,
 )
+from imago_app.db import db_call
 from imago_app.notify import user_group
 
 MAX_FRAME_BYTES = 8 * 1024
@@ -98,7 +98,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
             await self.push()
             return
         try:
-            await database_sync_to_async(services.dialogue_move)(
+            await db_call(services.dialogue_move)(
                 dialogue_id=self.dialogue_id, partner=self.user, **form.service_kwargs()
             )
         except services.Stale as stale:
@@ -164,7 +164,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         context = {"presence": self.presence()}
         await self.send(text_data=render_to_string(f"{rendering.PAGE}#presence", context))
 
-    @database_sync_to_async
+    @db_call
     def other_partner(self) -> tuple[str | None, bool]:
         """The other partner's name (None when this dialogue is not the user's to see), and
         whether the dialogue is on one shared device."""
@@ -176,7 +176,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         shared = dialogue.device == machine.Device.SHARED_DEVICE
         return (other.display_name if other else ""), shared
 
-    @database_sync_to_async
+    @db_call
     def render(self, shown_key: str | None, error: str) -> tuple[str, str]:
         """The parts of the screen to send, and the stage key now on screen."""
         dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)

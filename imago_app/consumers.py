@@ -1,11 +1,11 @@
 from abc import ABCMeta, abstractmethod
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 
+from imago_app.db import db_call
 from imago_app.home import ANNOUNCEMENTS, panel_for
 from imago_app.models import OpenSocket
 from imago_app.notify import user_group
@@ -43,7 +43,7 @@ class ScopeRequest(HttpRequest):
         return self._socket_scheme
 
 
-@database_sync_to_async
+@db_call
 def register_socket(user, channel_name: str, *, is_open: bool) -> None:
     """Keep the list of open sockets, so a request can go by e-mail to someone with none."""
     if is_open:
@@ -86,7 +86,7 @@ class LivePanelConsumer(AsyncWebsocketConsumer, metaclass=ABCMeta):
             await self.accept()
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
-        self.group = await database_sync_to_async(self.group_for)(user)
+        self.group = await db_call(self.group_for)(user)
         if self.group is None:
             await self.accept()
             await self.close(code=CLOSE_NOT_FOUND)
@@ -127,7 +127,7 @@ class LivePanelConsumer(AsyncWebsocketConsumer, metaclass=ABCMeta):
     async def session_ended(self, event: dict) -> None:
         await self.close(code=CLOSE_NOT_SIGNED_IN)
 
-    @database_sync_to_async
+    @db_call
     def render_panel(self, announcement: str | None, seen: str) -> tuple[str, str]:
         """The panel as HTML for this socket's user (empty if it is the state `seen`), and its
         key."""

@@ -119,8 +119,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     try:
-        # Keep connections open: Channels runs a process's database calls on one thread, and
-        # opening a PostgreSQL connection per call cost more than the move itself.
+        # Keep connections open: opening a PostgreSQL connection per call cost more than the
+        # move itself.
         DATABASES = {
             "default": dj_database_url.parse(
                 DATABASE_URL,
@@ -155,6 +155,10 @@ else:
     _db["TEST"] = {"NAME": f"test_{_db['NAME']}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Threads per process for the database calls of sockets (imago_app/db.py); with PostgreSQL each
+# keeps a connection, so processes x DB_THREADS must stay below the server's max_connections.
+DB_THREADS = env_int("DB_THREADS", 8)
 
 # --- Channel layer ---------------------------------------------------------------------------
 # Without REDIS_URL the in-memory layer serves one process. With it, several daphne processes

@@ -1,0 +1,20 @@
+"""Database calls from sockets, on a small pool of threads rather than one.
+
+Channels' `database_sync_to_async` runs every call of a process on a single thread, so one slow
+query (a locked row, a busy disk) made every other couple on that process wait behind it. Socket
+code here calls the database through `db_call`, which uses a pool of `DB_THREADS` threads (each
+keeps its own connection, reused for `CONN_MAX_AGE`) and, like Channels, closes connections that
+are too old or broken before and after each call.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import DatabaseSyncToAsync
+from django.conf import settings
+
+_pool = ThreadPoolExecutor(max_workers=settings.DB_THREADS, thread_name_prefix="db")
+
+
+def db_call(func):
+    """`func`, made awaitable and run on the database thread pool (usable as a decorator)."""
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_pool)
