@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bench import procstat
 
@@ -338,6 +338,8 @@ class Options:
     probe: Probe
     pg_dsn: str | None
     pg_database: str | None
+    slow_interval: float | None = None  # isolation: couple 0 is the slow one, at this rhythm
+    ready_file: Path | None = None  # touched when the measured window starts (for a profiler)
 
 
 @dataclass
@@ -379,16 +381,24 @@ def relay_frame(seq: int, size: int) -> str:
     return head + "x" * max(0, size - len(head) - 2) + '"}'
 
 
-async def play(player: Player, options: Options, window: tuple[float, float], tally: Tally) -> None:
+async def play(
+    player: Player,
+    options: Options,
+    window: tuple[float, float],
+    tally: Tally,
+    interval: float | None = None,
+    salt: int = 0,
+) -> None:
     """One couple's loop: a move about every `interval` seconds until the window closes."""
-    rng = random.Random(options.seed * 100_003 + player.index)
+    interval = interval or options.interval
+    rng = random.Random(options.seed * 100_003 + player.index + 7_919 * salt)
     start, end = window
-    due = start + rng.uniform(0, options.interval)  # spread the couples over the first interval
+    due = start + rng.uniform(0, interval)  # spread the couples over the first interval
     app = options.kind == "app"
     if app:
         from bench import scenario
         from dialogue import machine
-    for count in range(int(3 * options.duration / options.interval) + 2):  # bounded
+    for count in range(int(3 * (end - start) / interval) + 2):  # bounded
         if due >= end:
             return  # the next move would fall after the window: this couple is done
         now = time.perf_counter()
@@ -447,7 +457,7 @@ async def play(player: Player, options: Options, window: tuple[float, float], ta
                         feelings=tuple(fields.get("feelings", ())),
                     ),
                 )
-        due += options.interval * rng.uniform(0.5, 1.5)  # jitter, mean `interval`
+        due += interval * rng.uniform(0.5, 1.5)  # jitter, mean `interval`
 
 
 async def connect_players(options: Options, seeds: list[Any]) -> tuple[list[Player], dict]:
@@ -524,8 +534,48 @@ async def connect_players(options: Options, seeds: list[Any]) -> tuple[list[Play
     return players, figures
 
 
+def mark_ready(options: Options) -> None:
+    if options.ready_file:
+        options.ready_file.write_text(str(time.time()))
+
+
+async def isolation(options: Options, players: list[Player]) -> dict[str, Any]:
+    """Two windows of `duration` on the same servers and sockets: the other couples at their
+    rhythm with couple 0 idle, then again with couple 0 moving about every `slow_interval`
+    seconds (each of its moves holds a slow database call on the server, bench/inject.py)."""
+    slow, others = players[0], players[1:]
+    phases: dict[str, Any] = {}
+    slow_tally = Tally()
+    for salt, phase in enumerate(("without", "with")):
+        tally = Tally()
+        cpu_before = options.probe.cpu()
+        start = time.perf_counter()
+        window = (start, start + options.duration)
+        loops = [play(p, options, window, tally, salt=salt) for p in others]
+        if phase == "with":
+            loops.append(play(slow, options, window, slow_tally, options.slow_interval, salt))
+        await asyncio.gather(*loops)
+        cpu_after = options.probe.cpu()
+        phases[phase] = {
+            "moves": tally.as_dict(),
+            "cpu": cpu_figures(cpu_before, cpu_after, tally.completed),
+        }
+        await asyncio.sleep(1)  # the last pushes of one window are not counted in the next
+    return {
+        "slow_interval_s": options.slow_interval,
+        **phases,
+        "slow": slow_tally.as_dict(),
+    }
+
+
 async def measure(options: Options, seeds: list[Any]) -> dict[str, Any]:
     players, connected = await connect_players(options, seeds)
+    mark_ready(options)
+    if options.slow_interval:
+        result = {"connect": connected, "isolation": await isolation(options, players)}
+        result["rss_end_mb"] = [round(v, 1) for v in options.probe.rss()]
+        await close_all(s for p in players for s in p.sockets.values())
+        return result
     tally = Tally()
     pg_before = None
     if options.pg_dsn and options.pg_database:
@@ -551,9 +601,186 @@ async def measure(options: Options, seeds: list[Any]) -> dict[str, Any]:
     return result
 
 
+# --- churn: connecting and disconnecting, over and over ---------------------------------------
+
+
+@dataclass
+class ChurnOptions:
+    urls: list[str]
+    seeds: list[Any]
+    cycles: int
+    warmup: int
+    concurrency: int
+    idle_sockets: int
+    settle: float
+    timeout: float
+    probe: Probe
+    ready_file: Path | None
+
+
+def churn_targets(options: ChurnOptions, index: int) -> tuple[str, dict[str, str], str]:
+    """(socket URL, headers, route) of cycle `index`: every couple's two partners in turn, on
+    the dialogue page and on the home page alternately, each partner on their own server."""
+    seed = options.seeds[index % len(options.seeds)]
+    side = (index // len(options.seeds)) % 2
+    pk = seed.partners[side]
+    base = options.urls[0] if side == 0 else options.urls[-1]
+    route = "dialogue" if (index // (2 * len(options.seeds))) % 2 == 0 else "home"
+    path = f"/ws/dialogue/{seed.dialogue_id}/" if route == "dialogue" else "/ws/home/"
+    return ws_url(base, path), {"origin": base, "cookie": seed.cookies[pk]}, route
+
+
+async def open_first(url: str, headers: dict[str, str], timeout: float) -> ClientConnection:
+    """A signed-in socket, once its first screen (or panel) has arrived."""
+    ws = await connect(
+        url,
+        additional_headers=headers,
+        open_timeout=timeout,
+        ping_interval=None,
+        proxy=None,
+        max_size=2**22,
+    )
+    try:
+        await asyncio.wait_for(ws.recv(), timeout)
+    except BaseException:
+        await ws.close()
+        raise
+    return ws
+
+
+async def cycles(options: ChurnOptions, first: int, count: int) -> dict[str, Any]:
+    """`count` sockets opened, each until its first screen arrives, and closed, at most
+    `concurrency` at a time."""
+    gate = asyncio.Semaphore(options.concurrency)
+    connect_ms: list[float] = []
+    failures: list[str] = []
+    by_route: dict[str, int] = {}
+
+    async def one(index: int) -> None:
+        url, headers, route = churn_targets(options, index)
+        async with gate:
+            started = time.perf_counter()
+            try:
+                ws = await open_first(url, headers, options.timeout)
+                connect_ms.append(1000 * (time.perf_counter() - started))
+                await ws.close()
+                by_route[route] = by_route.get(route, 0) + 1
+            except (OSError, TimeoutError, ConnectionClosed, InvalidStatus) as failure:
+                failures.append(f"{route}: {type(failure).__name__}: {failure}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(first, first + count)))
+    wall = time.perf_counter() - started
+    return {
+        "cycles": count,
+        "completed": count - len(failures),
+        "failed": len(failures),
+        "failures": failures[:MAX_ERRORS_KEPT],
+        "by_route": by_route,
+        "wall_s": round(wall, 2),
+        "per_s": round(count / wall, 1) if wall else None,
+        "handshake_ms": percentiles(connect_ms),
+    }
+
+
+async def server_stats(urls: list[str], timeout: float) -> list[dict[str, Any] | None]:
+    """Each server's own account of itself (bench/relay.py's stats socket, after a full garbage
+    collection); None where it did not answer."""
+
+    async def one(base: str) -> dict[str, Any] | None:
+        try:
+            async with connect(
+                ws_url(base, "/ws/bench/stats/"),
+                additional_headers={"origin": base},
+                open_timeout=timeout,
+                ping_interval=None,
+                proxy=None,
+            ) as ws:
+                return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        except (OSError, TimeoutError, ConnectionClosed, InvalidStatus, ValueError):
+            return None
+
+    return list(await asyncio.gather(*(one(base) for base in dict.fromkeys(urls))))
+
+
+async def reading(options: ChurnOptions) -> dict[str, Any]:
+    """Settle, collect garbage in the servers, then read their RSS."""
+    await asyncio.sleep(options.settle)
+    stats = await server_stats(options.urls, options.timeout)
+    await asyncio.sleep(0.5)
+    return {"rss_mb": [round(v, 2) for v in options.probe.rss()], "stats": stats}
+
+
+async def churn(options: ChurnOptions) -> dict[str, Any]:
+    """RSS after a warm-up, after `cycles` connect/disconnect cycles, and per idle connection."""
+    warmup = await cycles(options, 0, options.warmup)
+    start = await reading(options)
+    if options.ready_file:
+        options.ready_file.write_text(str(time.time()))
+    cpu_before = options.probe.cpu()
+    main = await cycles(options, options.warmup, options.cycles)
+    cpu_after = options.probe.cpu()
+    end = await reading(options)
+    open_rows = await asyncio.to_thread(count_open_sockets, options.seeds)
+    # Then the memory an idle connection holds: that many sockets opened and kept open.
+    held: list[ClientConnection] = []
+    gate = asyncio.Semaphore(options.concurrency)
+
+    async def hold(index: int) -> None:
+        url, headers, _route = churn_targets(options, index)
+        async with gate:
+            with contextlib.suppress(OSError, TimeoutError, ConnectionClosed, InvalidStatus):
+                held.append(await open_first(url, headers, options.timeout))
+
+    await asyncio.gather(*(hold(i) for i in range(options.idle_sockets)))
+    if held:
+        await asyncio.sleep(2)
+    rss_held = options.probe.rss()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(
+            asyncio.gather(*(ws.close() for ws in held), return_exceptions=True), 30
+        )
+    per_process = len(held) / len(options.probe.servers)
+    growth = [
+        round(100 * (b - a) / a, 2) if a else None
+        for a, b in zip(start["rss_mb"], end["rss_mb"], strict=True)
+    ]
+    return {
+        "warmup": warmup,
+        "churn": main,
+        "start": start,
+        "end": end,
+        "rss_growth_pct": growth,
+        "cpu": cpu_figures(cpu_before, cpu_after, main["completed"]),
+        "open_socket_rows": open_rows,
+        "idle": {
+            "sockets": len(held),
+            "rss_mb": [round(v, 2) for v in rss_held],
+            "kb_per_connection": [
+                round(1024 * (b - a) / per_process, 1) if per_process else None
+                for a, b in zip(end["rss_mb"], rss_held, strict=True)
+            ],
+            "failed": options.idle_sockets - len(held),
+        },
+    }
+
+
+def count_open_sockets(seeds: list[Any]) -> int:
+    """Rows of OpenSocket still there for the churned users: a disconnect that never ran."""
+    from django.db import connections
+
+    from imago_app.models import OpenSocket
+
+    users = [pk for seed in seeds for pk in seed.partners]
+    try:
+        return OpenSocket.objects.filter(user_id__in=users).count()
+    finally:
+        connections.close_all()
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kind", choices=["app", "relay"], required=True)
+    parser.add_argument("--kind", choices=["app", "relay", "churn"], required=True)
     parser.add_argument("--url", action="append", required=True, help="a server; one or two")
     parser.add_argument("--couples", type=int, required=True)
     parser.add_argument("--duration", type=float, default=30)
@@ -567,6 +794,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--redis-pid", type=int)
     parser.add_argument("--pg-dsn", help="superuser DSN, to read pg_stat_statements")
     parser.add_argument("--pg-database")
+    parser.add_argument(
+        "--slow-interval",
+        type=float,
+        help="isolation: couple 0 idles, then moves at this rhythm (its moves are slowed)",
+    )
+    parser.add_argument("--cycles", type=int, default=10_000, help="churn: sockets opened")
+    parser.add_argument("--warmup", type=int, default=200, help="churn: cycles before RSS")
+    parser.add_argument("--concurrency", type=int, default=50, help="churn: sockets at once")
+    parser.add_argument("--idle-sockets", type=int, default=500, help="churn: held at the end")
+    parser.add_argument("--settle", type=float, default=5, help="churn: seconds before RSS")
+    parser.add_argument("--ready-file", type=Path, help="touched when the measured part begins")
     parser.add_argument("--out", type=Path, required=True)
     return parser.parse_args(argv)
 
@@ -575,7 +813,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     seeds: list[Any] = []
     setup_s = 0.0
-    if args.kind == "app":
+    if args.kind in ("app", "churn"):
         import django
         from django.db import connections
 
@@ -601,7 +839,29 @@ def main(argv: list[str] | None = None) -> int:
         probe=Probe(args.server_pid, args.pg_pid, args.redis_pid),
         pg_dsn=args.pg_dsn,
         pg_database=args.pg_database,
+        slow_interval=args.slow_interval,
+        ready_file=args.ready_file,
     )
+    if args.kind == "churn":
+        result = asyncio.run(
+            churn(
+                ChurnOptions(
+                    urls=args.url,
+                    seeds=seeds,
+                    cycles=args.cycles,
+                    warmup=args.warmup,
+                    concurrency=args.concurrency,
+                    idle_sockets=args.idle_sockets,
+                    settle=args.settle,
+                    timeout=args.timeout,
+                    probe=options.probe,
+                    ready_file=args.ready_file,
+                )
+            )
+        )
+        result.update(kind="churn", couples=args.couples, setup_s=round(setup_s, 1))
+        args.out.write_text(json.dumps(result, indent=1))
+        return 0
     result = asyncio.run(measure(options, seeds))
     result.update(
         kind=args.kind,

@@ -35,12 +35,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench import profile as profiling
 from bench import report
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -254,6 +255,39 @@ class Plan:
     timeout: float
     threshold: float
     logs: Path
+    server_env: dict[str, str] = field(default_factory=dict)  # --server-env, every server
+
+
+@dataclass
+class Job:
+    """One load generator run on fresh servers: what it does, and what differs from the plan."""
+
+    kind: str  # "app", "relay" or "churn"
+    couples: int
+    run: int
+    payload: int = 0
+    label: str = ""  # in the file names, after the kind
+    args: list[str] = field(default_factory=list)  # more load generator options
+    server_env: dict[str, str] = field(default_factory=dict)
+    tag: str = ""
+    duration: float | None = None
+    interval: float | None = None
+    extra_timeout: float = 0
+    profile: Profile | None = None
+
+
+@dataclass
+class Profile:
+    """py-spy on the first server while the generator's measured part runs."""
+
+    stem: Path  # written as <stem>.raw (analysed) and <stem>.svg (a flame graph)
+    raw_seconds: float
+    svg_seconds: float
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+def new_tag(config: Config, job: Job) -> str:
+    return f"{config.name}-{job.couples}-{job.run}-{secrets.token_hex(3)}"
 
 
 def measure(
@@ -261,15 +295,14 @@ def measure(
     env: dict[str, str],
     services: Services | None,
     database: str | None,
-    kind: str,
-    couples: int,
-    run: int,
-    payload: int,
+    job: Job,
     plan: Plan,
 ) -> dict[str, Any]:
     """Fresh server processes, one load generator run against them, the figures."""
-    stem = f"{config.name}-{couples}-{run}-{kind}"
-    server_env = dict(env)
+    stem = f"{config.name}-{job.couples}-{job.run}-{job.kind}{job.label}"
+    duration = plan.duration if job.duration is None else job.duration
+    interval = plan.interval if job.interval is None else job.interval
+    server_env = {**env, **plan.server_env, **job.server_env}
     if config.redis and services:
         server_env["REDIS_URL"] = services.redis_url
     servers = [
@@ -277,18 +310,19 @@ def measure(
         for i in range(config.processes)
     ]
     out = plan.logs / f"{stem}.json"
+    ready = plan.logs / f"{stem}.ready"
     load_before = os.getloadavg()[0]
     try:
         for server in servers:
             server.start()
-        command = [PYTHON, "-m", "bench.loadgen", "--kind", kind]
+        command = [PYTHON, "-m", "bench.loadgen", "--kind", job.kind]
         for server in servers:
             command += ["--url", server.url, "--server-pid", str(server.proc.pid)]
-        command += ["--couples", str(couples), "--duration", str(plan.duration)]
-        command += ["--interval", str(plan.interval), "--timeout", str(plan.timeout)]
-        command += ["--payload-bytes", str(payload), "--seed", str(run + 1)]
-        command += ["--tag", f"{config.name}-{couples}-{run}-{secrets.token_hex(3)}"]
-        command += ["--out", str(out)]
+        command += ["--couples", str(job.couples), "--duration", str(duration)]
+        command += ["--interval", str(interval), "--timeout", str(plan.timeout)]
+        command += ["--payload-bytes", str(job.payload), "--seed", str(job.run + 1)]
+        command += ["--tag", job.tag or new_tag(config, job)]
+        command += ["--out", str(out), "--ready-file", str(ready), *job.args]
         if services and config.postgres:
             command += ["--pg-pid", str(services.pg_pid()), "--pg-dsn", services.admin_dsn]
             command += ["--pg-database", database or ""]
@@ -296,17 +330,22 @@ def measure(
             command += ["--redis-pid", str(services.redis_pid())]
         # The generator needs no channel layer, and must not print the request e-mails.
         worker_env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+        # Bounded: setup grows with N, the window and the drain are fixed.
+        limit = 300 + 0.5 * job.couples + 3 * duration + plan.timeout + job.extra_timeout
         with (plan.logs / f"{stem}-loadgen.log").open("ab") as log:
-            subprocess.run(
-                command,
-                cwd=BASE_DIR,
-                env=worker_env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                check=True,
-                # Bounded: setup grows with N, the window and the drain are fixed.
-                timeout=300 + 0.5 * couples + 3 * plan.duration + plan.timeout,
+            generator = subprocess.Popen(
+                command, cwd=BASE_DIR, env=worker_env, stdout=log, stderr=subprocess.STDOUT
             )
+            try:
+                if job.profile:
+                    record_profile(job.profile, servers[0].proc.pid, ready, generator)
+                code = generator.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                generator.kill()
+                generator.wait()
+                raise
+            if code:
+                raise subprocess.CalledProcessError(code, command[:4])
         result = json.loads(out.read_text())
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError) as failure:
         print(f"    {stem}: {failure}; see {plan.logs}", file=sys.stderr)
@@ -317,6 +356,44 @@ def measure(
     result["load_before"] = round(load_before, 2)
     result["server_log"] = log_problems([s.log_path for s in servers])
     return result
+
+
+def py_spy() -> str | None:
+    beside = Path(PYTHON).parent / "py-spy"
+    return str(beside) if beside.exists() else shutil.which("py-spy")
+
+
+def record_profile(
+    profile: Profile, pid: int, ready: Path, generator: subprocess.Popen[bytes]
+) -> None:
+    """Once the generator says its measured part began: py-spy's raw profile of `pid` (only
+    the thread holding the GIL, so Python's CPU and not its waiting), then a flame graph."""
+    binary = py_spy()
+    if binary is None:
+        profile.result["error"] = "py-spy is not installed (make bench installs the bench extra)"
+        return
+    deadline = time.monotonic() + 900
+    while not ready.exists():
+        if generator.poll() is not None or time.monotonic() > deadline:
+            profile.result["error"] = "the load generator never reached its measured part"
+            return
+        time.sleep(0.2)
+    time.sleep(2)  # past the first moves or handshakes
+    for fmt, suffix, seconds in (
+        ("raw", ".raw", profile.raw_seconds),
+        ("flamegraph", ".svg", profile.svg_seconds),
+    ):
+        if seconds <= 0:
+            continue
+        path = profile.stem.with_suffix(suffix)
+        command = [binary, "record", "--pid", str(pid), "--rate", "100", "--gil"]
+        command += ["--duration", str(max(1, round(seconds))), "--format", fmt, "-o", str(path)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        profile.result[fmt] = str(path.relative_to(BASE_DIR))
+        profile.result[f"{fmt}_log"] = (done.stdout + done.stderr).strip()[-400:]
+        if done.returncode:
+            profile.result["error"] = f"py-spy exited {done.returncode}"
+            return
 
 
 def broken(kind_runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -367,13 +444,12 @@ def run_config(
     for couples in couple_counts:
         app_runs, relay_runs = [], []
         for run in range(runs):
-            app = measure(config, env, services, database, "app", couples, run, 0, plan)
+            app = measure(config, env, services, database, Job("app", couples, run), plan)
             app_runs.append(app)
             # The relay carries what the app typically pushes to the other partner.
             payload = payload_override or pick_payload(app)
-            relay_runs.append(
-                measure(config, env, services, database, "relay", couples, run, payload, plan)
-            )
+            relay = Job("relay", couples, run, payload)
+            relay_runs.append(measure(config, env, services, database, relay, plan))
         app_summary = report.summarize(broken(app_runs))
         relay_summary = report.summarize(broken(relay_runs))
         p99 = app_summary["partner_p99"]
@@ -413,6 +489,177 @@ def pick_payload(app: dict[str, Any]) -> int:
     return int(report.pick(app, "moves.push_bytes_median") or 4000)
 
 
+# --- more sections: slow-request isolation, churn, profile -------------------------------------
+
+
+@dataclass
+class Extras:
+    """The options of the sections besides the capacity steps."""
+
+    slow_ms: float | None
+    slow_interval: float
+    slow_limit_ms: float
+    db_threads: list[str]  # DB_THREADS values for the isolation runs; "default" = unset
+    churn: int | None
+    churn_warmup: int
+    churn_concurrency: int
+    churn_couples: int
+    churn_idle: int
+    churn_settle: float
+    profile: bool
+    profile_config: str
+    profile_couples: int
+    profile_seconds: float
+    profile_cycles: int
+
+
+def run_isolation(
+    config: Config,
+    couple_counts: list[int],
+    runs: int,
+    scratch: Path,
+    services: Services | None,
+    plan: Plan,
+    extras: Extras,
+) -> list[dict[str, Any]]:
+    """The other couples' latency without, then with, one couple whose every move holds a slow
+    database call (bench/inject.py), in the same run, for each DB_THREADS value."""
+    env, database = prepare(config, scratch, services)
+    entries = []
+    for couples in couple_counts:
+        for threads in extras.db_threads:
+            kind_runs = []
+            for run in range(runs):
+                job = Job("app", couples, run, label=f"-slow-threads{threads}")
+                job.tag = new_tag(config, job)
+                job.args = ["--slow-interval", str(extras.slow_interval)]
+                job.duration = plan.duration  # each of the two windows
+                job.extra_timeout = 3 * plan.duration
+                job.server_env = {
+                    "BENCH_SLOW_MS": str(extras.slow_ms),
+                    # make_couples names couple 0's partners so (bench/scenario.py).
+                    "BENCH_SLOW_USERS": f"bench-{job.tag}-0a,bench-{job.tag}-0b",
+                }
+                if threads != "default":
+                    job.server_env["DB_THREADS"] = threads
+                kind_runs.append(measure(config, env, services, database, job, plan))
+            summary = report.summarize_isolation(kind_runs, extras.slow_limit_ms)
+            entries.append(
+                {
+                    "config": config.name,
+                    "label": config.label,
+                    "couples": couples,
+                    "db_threads": threads,
+                    "slow_ms": extras.slow_ms,
+                    "slow_interval_s": extras.slow_interval,
+                    "limit_ms": extras.slow_limit_ms,
+                    "summary": summary,
+                    "runs": kind_runs,
+                }
+            )
+            print(
+                f"  {config.name:9} N={couples:<5} DB_THREADS={threads:<7} others p50/p99 "
+                f"{report.pair(summary['without_p50'], summary['without_p99'])} ms without, "
+                f"{report.pair(summary['with_p50'], summary['with_p99'])} ms with the slow "
+                f"couple ({summary['slow_moves']} slow moves): p99 "
+                f"{'+' if (summary['diff_p99'] or 0) >= 0 else ''}"
+                f"{report.fmt(summary['diff_p99'], 1)} ms, failures {summary['failures']}",
+                flush=True,
+            )
+            for error in summary["errors"][:3]:
+                print(f"      e.g. {error}", flush=True)
+    return entries
+
+
+def churn_job(extras: Extras, run: int, cycles: int, idle: int | None = None) -> Job:
+    return Job(
+        "churn",
+        extras.churn_couples,
+        run,
+        label=f"-{cycles}",
+        args=[
+            *("--cycles", str(cycles), "--warmup", str(extras.churn_warmup)),
+            *("--concurrency", str(extras.churn_concurrency)),
+            *("--idle-sockets", str(extras.churn_idle if idle is None else idle)),
+            *("--settle", str(extras.churn_settle)),
+        ],
+        extra_timeout=0.2 * (cycles + extras.churn_warmup + extras.churn_idle),
+    )
+
+
+def run_churn(
+    config: Config,
+    runs: int,
+    scratch: Path,
+    services: Services | None,
+    plan: Plan,
+    extras: Extras,
+) -> dict[str, Any]:
+    """RSS of fresh servers after a warm-up and after `churn` connect/disconnect cycles."""
+    env, database = prepare(config, scratch, services)
+    kind_runs = [
+        measure(config, env, services, database, churn_job(extras, run, extras.churn or 0), plan)
+        for run in range(runs)
+    ]
+    summary = report.summarize_churn(kind_runs)
+    print(
+        f"  {config.name:9} {report.fmt(summary['cycles'])} cycles at "
+        f"{report.fmt(summary['per_s'])}/s: RSS {report.each(summary['rss_start_mb'], 1)} -> "
+        f"{report.each(summary['rss_end_mb'], 1)} MB "
+        f"({report.each(summary['rss_growth_pct'], 1)} %), idle connection "
+        f"{report.each(summary['kb_per_connection'])} KB, failures {summary['failed']}",
+        flush=True,
+    )
+    for error in summary["errors"][:3]:
+        print(f"      e.g. {error}", flush=True)
+    return {"config": config.name, "label": config.label, "summary": summary, "runs": kind_runs}
+
+
+def run_profile(
+    scratch: Path, services: Services | None, plan: Plan, extras: Extras, stamp: str
+) -> dict[str, Any]:
+    """py-spy on the (first) server of one configuration: while N couples move at the 2 s
+    rhythm, and while sockets connect and disconnect."""
+    config = CONFIGS[extras.profile_config]
+    env, database = prepare(config, scratch, services)
+    seconds = extras.profile_seconds
+    found: dict[str, Any] = {"config": config.name, "couples": extras.profile_couples}
+    moves = Job("app", extras.profile_couples, 0, label="-profile")
+    moves.interval, moves.duration = 2.0, 2 * seconds + 10
+    moves.profile = Profile(RESULTS / f"{stamp}-profile-{config.name}-moves", seconds, seconds)
+    result = measure(config, env, services, database, moves, plan)
+    per_move = report.pick(result, "cpu.server_ms_per_move")
+    found["moves"] = {
+        **moves.profile.result,
+        "moves_per_s": report.pick(result, "moves.per_s"),
+        "cpu_ms_per_move": per_move,
+        "server_cpu_pct": report.pick(result, "cpu.server_pct"),
+        "partner_p50_ms": report.pick(result, "moves.partner_ms.p50"),
+    }
+    connects = churn_job(extras, 0, extras.profile_cycles, idle=0)
+    connects.label = "-profile"
+    connects.profile = Profile(
+        RESULTS / f"{stamp}-profile-{config.name}-connects", min(seconds, 20), 0
+    )
+    result = measure(config, env, services, database, connects, plan)
+    found["connects"] = {
+        **connects.profile.result,
+        "cycles_per_s": report.pick(result, "churn.per_s"),
+        "cpu_ms_per_cycle": report.pick(result, "cpu.server_ms_per_move"),
+    }
+    for part in ("moves", "connects"):
+        raw = found[part].get("raw")
+        if raw and (BASE_DIR / raw).exists() and (BASE_DIR / raw).stat().st_size:
+            found[part]["analysis"] = profiling.analyse(BASE_DIR / raw)
+    print(
+        f"  profiled {config.name}: {report.fmt(found['moves'].get('moves_per_s'), 1)} moves/s"
+        f" at {report.fmt(per_move, 1)} ms CPU/move; connects "
+        f"{report.fmt(found['connects'].get('cycles_per_s'))}/s",
+        flush=True,
+    )
+    return found
+
+
 # --- the whole benchmark -----------------------------------------------------------------------
 
 
@@ -424,6 +671,24 @@ def versions() -> dict[str, str]:
         with contextlib.suppress(metadata.PackageNotFoundError):
             found[package] = metadata.version(package)
     return found
+
+
+def source_state() -> dict[str, Any]:
+    """The commit measured, and the files outside bench/ that differed from it (the app as
+    measured is the work tree, edits included)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=BASE_DIR, capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip()
+
+    changed = [
+        line[3:]
+        for line in git("status", "--porcelain").splitlines()
+        if not line[3:].startswith("bench/")
+    ]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "changed_outside_bench": changed}
 
 
 def cores_note() -> str:
@@ -473,9 +738,65 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="print the tables of an earlier results JSON, and redraw its SVG",
     )
     parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set in every server's environment (repeatable), e.g. DB_THREADS=1",
+    )
+    parser.add_argument(
+        "--no-steps",
+        action="store_true",
+        help="skip the capacity steps; run only the sections asked for below",
+    )
+    group = parser.add_argument_group(
+        "slow-request isolation",
+        "For each configuration and N: the other couples' latency in a window with couple 0 "
+        "idle, then in a window where couple 0 moves about every --slow-interval s and each of "
+        "its moves holds a --slow-ms database call in its transaction (bench/inject.py); "
+        "--duration s each.",
+    )
+    group.add_argument("--slow-ms", type=float, help="e.g. 200: run the isolation section")
+    group.add_argument("--slow-interval", type=float, default=1.0, help="the slow couple's rhythm")
+    group.add_argument(
+        "--slow-limit-ms", type=float, default=20, help="allowed rise of the others' p99"
+    )
+    group.add_argument(
+        "--db-threads",
+        default="default",
+        help="DB_THREADS values to run the isolation with, e.g. 1,default",
+    )
+    group = parser.add_argument_group(
+        "churn",
+        "On fresh servers: --churn-warmup cycles, RSS, then --churn signed-in sockets opened "
+        "(until their first screen) and closed, --churn-concurrency at a time, alternately on "
+        "the dialogue and the home page; garbage collected, RSS again; then --churn-idle "
+        "sockets held open for the RSS per idle connection.",
+    )
+    group.add_argument("--churn", type=int, help="e.g. 10000: run the churn section")
+    group.add_argument("--churn-warmup", type=int, default=200)
+    group.add_argument("--churn-concurrency", type=int, default=50)
+    group.add_argument("--churn-couples", type=int, default=50, help="users = 2 x couples")
+    group.add_argument("--churn-idle", type=int, default=500)
+    group.add_argument(
+        "--churn-settle", type=float, default=5, help="seconds to wait before reading RSS"
+    )
+    group = parser.add_argument_group(
+        "profile",
+        "py-spy (only the thread holding the GIL) on the server of one configuration while "
+        "--profile-couples couples move at the 2 s rhythm, then while sockets churn; "
+        "bench/results/<time>-profile-*.raw and .svg, read back by bench/profile.py.",
+    )
+    group.add_argument("--profile", action="store_true", help="run the profile section")
+    group.add_argument("--profile-config", default="pg", choices=list(CONFIGS))
+    group.add_argument("--profile-couples", type=int, default=200)
+    group.add_argument("--profile-seconds", type=float, default=25, help="per recording")
+    group.add_argument("--profile-cycles", type=int, default=4000)
+    parser.add_argument(
         "--smoke",
         action="store_true",
-        help="CI check: sqlite only, 3 couples, 6 s at the 2 s rhythm; fails if nothing moved",
+        help="CI check: sqlite only, 3 couples, 6 s at the 2 s rhythm, and 100 connect/"
+        "disconnect cycles; fails if nothing moved",
     )
     args = parser.parse_args(argv)
     if args.smoke:
@@ -486,8 +807,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             2.0,
             1,
         )
+        args.churn, args.churn_warmup, args.churn_couples, args.churn_idle = 100, 20, 5, 0
+        args.churn_concurrency, args.churn_settle = 10, 1.0
+        args.slow_ms, args.profile, args.no_steps = None, False, False
     if args.fast:
         args.interval = 2.0
+    try:
+        args.server_env_dict = dict(item.split("=", 1) for item in args.server_env)
+    except ValueError:
+        parser.error("--server-env needs NAME=VALUE")
+    args.db_threads_list = [t.strip() for t in args.db_threads.split(",") if t.strip()]
+    if not args.db_threads_list or not all(
+        t == "default" or t.isdigit() for t in args.db_threads_list
+    ):
+        parser.error("--db-threads needs whole numbers or 'default', comma-separated")
     args.config_list = [c.strip() for c in args.configs.split(",") if c.strip()]
     unknown = [c for c in args.config_list if c not in CONFIGS]
     if unknown:
@@ -506,11 +839,31 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     logs = RESULTS / f"logs-{stamp}"
     logs.mkdir()
-    plan = Plan(args.duration, args.interval, args.timeout, args.threshold_ms, logs)
+    plan = Plan(
+        args.duration, args.interval, args.timeout, args.threshold_ms, logs, args.server_env_dict
+    )
+    extras = Extras(
+        slow_ms=args.slow_ms,
+        slow_interval=args.slow_interval,
+        slow_limit_ms=args.slow_limit_ms,
+        db_threads=args.db_threads_list,
+        churn=args.churn,
+        churn_warmup=args.churn_warmup,
+        churn_concurrency=args.churn_concurrency,
+        churn_couples=args.churn_couples,
+        churn_idle=args.churn_idle,
+        churn_settle=args.churn_settle,
+        profile=args.profile,
+        profile_config=args.profile_config,
+        profile_couples=args.profile_couples,
+        profile_seconds=args.profile_seconds,
+        profile_cycles=args.profile_cycles,
+    )
     configs = [CONFIGS[name] for name in args.config_list]
     scratch = Path(tempfile.mkdtemp(prefix="imago-bench-"))
     services = None
     steps: list[dict[str, Any]] = []
+    sections: dict[str, Any] = {"isolation": [], "churn": [], "profile": None}
     meta: dict[str, Any] = {
         "started": datetime.now().isoformat(timespec="seconds"),
         "machine": cores_note(),
@@ -521,8 +874,13 @@ def main(argv: list[str] | None = None) -> int:
         "runs": args.runs,
         "timeout_s": args.timeout,
         "threshold_ms": args.threshold_ms,
+        "server_env": args.server_env_dict,
+        "steps": not args.no_steps,
+        "extras": dict(vars(extras)),
+        "command": " ".join(sys.argv[1:]) if argv is None else " ".join(argv),
         "versions": versions(),
-        "configs": {c.name: c.label for c in configs},
+        "source": source_state(),
+        "configs": {c.name: c.label for c in configs} if not args.no_steps else {},
         "skipped": {},
     }
     print(
@@ -532,8 +890,19 @@ def main(argv: list[str] | None = None) -> int:
         f"capacity = largest N with partner p99 <= {args.threshold_ms:g} ms and no failures.",
         flush=True,
     )
+    if args.server_env_dict:
+        print(f"Server environment: {args.server_env_dict}", flush=True)
+    if meta["source"]["changed_outside_bench"]:
+        print(
+            f"The app measured is commit {meta['source']['commit']} with uncommitted changes to "
+            f"{len(meta['source']['changed_outside_bench'])} file(s) (listed in the JSON).",
+            flush=True,
+        )
+    wanted = set(configs)
+    if args.profile:
+        wanted.add(CONFIGS[args.profile_config])
     try:
-        if any(c.postgres or c.redis for c in configs):
+        if any(c.postgres or c.redis for c in wanted):
             services = Services(args.pg_port, args.redis_port)
             try:
                 services.start()
@@ -542,9 +911,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"PostgreSQL/Redis could not start ({failure}): skipping them", flush=True)
                 services.stop()
                 services = None
-        for config in configs:
+
+        def available(config: Config, section: str) -> bool:
             if (config.postgres or config.redis) and services is None:
-                meta["skipped"][config.name] = "PostgreSQL/Redis not available"
+                meta["skipped"][f"{config.name}{section}"] = "PostgreSQL/Redis not available"
+                return False
+            return True
+
+        for config in configs:
+            if args.no_steps or not available(config, ""):
                 continue
             print(f"{config.name}: {config.label}", flush=True)
             try:
@@ -561,11 +936,52 @@ def main(argv: list[str] | None = None) -> int:
             except (subprocess.CalledProcessError, RuntimeError) as failure:
                 print(f"  {config.name} could not run: {failure}", flush=True)
                 meta["skipped"][config.name] = str(failure)
+        if args.slow_ms:
+            print(
+                f"Slow-request isolation: one couple's moves each hold a {args.slow_ms:g} ms "
+                f"database call, a move about every {args.slow_interval:g} s; the other couples "
+                f"every {args.interval:g} s; {args.duration:g} s without, then {args.duration:g}"
+                " s with it",
+                flush=True,
+            )
+            for config in configs:
+                if not available(config, " (isolation)"):
+                    continue
+                try:
+                    sections["isolation"] += run_isolation(
+                        config, args.couple_list, args.runs, scratch, services, plan, extras
+                    )
+                except (subprocess.CalledProcessError, RuntimeError) as failure:
+                    print(f"  {config.name} isolation could not run: {failure}", flush=True)
+                    meta["skipped"][f"{config.name} (isolation)"] = str(failure)
+        if args.churn:
+            print(
+                f"Churn: {args.churn} connect/disconnect cycles, {args.churn_concurrency} at a "
+                f"time, after {args.churn_warmup} to warm up",
+                flush=True,
+            )
+            for config in configs:
+                if not available(config, " (churn)"):
+                    continue
+                try:
+                    sections["churn"].append(
+                        run_churn(config, args.runs, scratch, services, plan, extras)
+                    )
+                except (subprocess.CalledProcessError, RuntimeError) as failure:
+                    print(f"  {config.name} churn could not run: {failure}", flush=True)
+                    meta["skipped"][f"{config.name} (churn)"] = str(failure)
+        if args.profile and available(CONFIGS[args.profile_config], " (profile)"):
+            print(f"Profile: {args.profile_config}, py-spy", flush=True)
+            try:
+                sections["profile"] = run_profile(scratch, services, plan, extras, stamp)
+            except (subprocess.CalledProcessError, RuntimeError) as failure:
+                print(f"  profile could not run: {failure}", flush=True)
+                meta["skipped"]["profile"] = str(failure)
     finally:
         if services:
             services.stop()
         shutil.rmtree(scratch, ignore_errors=True)
-    return finish(steps, meta, stamp, smoke=args.smoke)
+    return finish(steps, meta, stamp, smoke=args.smoke, sections=sections)
 
 
 def reprint(path: Path) -> int:
@@ -574,12 +990,30 @@ def reprint(path: Path) -> int:
     for step in data["steps"]:
         step["app"] = report.summarize(broken(step["app_runs"]))
         step["relay"] = report.summarize(broken(step["relay_runs"]))
+    sections = {
+        "isolation": data.get("isolation", []),
+        "churn": data.get("churn", []),
+        "profile": data.get("profile"),
+    }
+    for entry in sections["isolation"]:
+        entry["summary"] = report.summarize_isolation(entry["runs"], entry["limit_ms"])
+    for entry in sections["churn"]:
+        entry["summary"] = report.summarize_churn(entry["runs"])
     print(f"Imago Dialogue benchmark, {data['meta']['started']}\n{data['meta']['machine']}.")
-    return finish(data["steps"], data["meta"], path.stem, smoke=False)
+    return finish(data["steps"], data["meta"], path.stem, smoke=False, sections=sections)
 
 
-def finish(steps: list[dict[str, Any]], meta: dict[str, Any], stamp: str, *, smoke: bool) -> int:
+def finish(
+    steps: list[dict[str, Any]],
+    meta: dict[str, Any],
+    stamp: str,
+    *,
+    smoke: bool,
+    sections: dict[str, Any] | None = None,
+) -> int:
     """Print the tables and the capacity, write the JSON and the SVG."""
+    sections = sections or {"isolation": [], "churn": [], "profile": None}
+    isolation, churn, profile = sections["isolation"], sections["churn"], sections["profile"]
     capacity: dict[str, int | None] = {}
     for name in meta["configs"]:
         held = [s["couples"] for s in steps if s["config"] == name and s["holds"]]
@@ -587,34 +1021,50 @@ def finish(steps: list[dict[str, Any]], meta: dict[str, Any], stamp: str, *, smo
     meta["capacity"] = capacity
     json_path = RESULTS / f"{stamp}.json"
     svg_path = RESULTS / f"{stamp}.svg"
-    json_path.write_text(json.dumps({"meta": meta, "steps": steps}, indent=1))
+    json_path.write_text(
+        json.dumps(
+            {
+                "meta": meta,
+                "steps": steps,
+                "isolation": isolation,
+                "churn": churn,
+                "profile": profile,
+            },
+            indent=1,
+        )
+    )
     note = [
         f"{meta['started']}: a move per couple every {meta['interval_s']:g} s (mean), "
         f"{meta['duration_s']:g} s per step, median of {meta['runs']} run(s).",
         f"{meta['machine']}.",
     ]
+    drawn = bool(steps or isolation or churn)
+    if drawn:
+        svg_path.write_text(
+            report.chart(steps, meta["configs"], meta["threshold_ms"], note, isolation, churn)
+        )
     if steps:
-        svg_path.write_text(report.chart(steps, meta["configs"], meta["threshold_ms"], note))
-    print()
-    if steps:
+        print()
         print(report.tables(steps))
-    print(
-        "\npartner = from sending a move to the push with its sequence number on the other "
-        "partner's socket; ack = the same on the mover's socket. fail = refused + timed out + "
-        "closed + connections that failed. srv CPU% = all server processes, 100 = one core, "
-        "over the window; CPU ms/move = server CPU / completed moves. RSS MB per server process "
-        "at the end; KB/conn = RSS growth per open idle connection. q/conn per move = "
-        "PostgreSQL queries and new database connections per move (pg_stat_statements; "
-        "not measured on SQLite, where the code path is the same)."
-    )
-    print("\nCapacity (largest N that held):")
-    for name, label in meta["configs"].items():
-        held = capacity.get(name)
-        skipped = meta["skipped"].get(name)
-        text = f"skipped: {skipped}" if skipped else (f"{held} couples" if held else "none held")
-        tested = [s["couples"] for s in steps if s["config"] == name]
-        more = " (the largest N tried; may hold more)" if held and held == max(tested) else ""
-        print(f"  {name:9} {label}: {text}{more}")
+        print(
+            "\npartner = from sending a move to the push with its sequence number on the other "
+            "partner's socket; ack = the same on the mover's socket. fail = refused + timed out + "
+            "closed + connections that failed. srv CPU% = all server processes, 100 = one core, "
+            "over the window; CPU ms/move = server CPU / completed moves. RSS MB per server "
+            "process at the end; KB/conn = RSS growth per open idle connection. q/conn per move "
+            "= PostgreSQL queries and new database connections per move (pg_stat_statements; "
+            "not measured on SQLite, where the code path is the same)."
+        )
+        print("\nCapacity (largest N that held):")
+        for name, label in meta["configs"].items():
+            held = capacity.get(name)
+            skipped = meta["skipped"].get(name)
+            text = (
+                f"skipped: {skipped}" if skipped else (f"{held} couples" if held else "none held")
+            )
+            tested = [s["couples"] for s in steps if s["config"] == name]
+            more = " (the largest N tried; may hold more)" if held and held == max(tested) else ""
+            print(f"  {name:9} {label}: {text}{more}")
     generator = [s["app"]["generator_pct"] for s in steps if s["app"]["generator_pct"] is not None]
     if generator:
         print(
@@ -639,27 +1089,129 @@ def finish(steps: list[dict[str, Any]], meta: dict[str, Any], stamp: str, *, smo
         for r in s[kind]
         if any(r.get("server_log", {}).values())
     ]
+    problems += [
+        (e["config"], e.get("couples", "-"), section, r["server_log"])
+        for section, entries in (("isolation", isolation), ("churn", churn))
+        for e in entries
+        for r in e["runs"]
+        if any(r.get("server_log", {}).values())
+    ]
     for name, n, kind, found in problems:
         print(f"  server log, {name} N={n} {kind}: {found}")
+    if isolation:
+        print("\nSlow-request isolation (the other couples' partner-visible latency, ms):")
+        print(report.isolation_table(isolation))
+        print(
+            "without = a window with the slow couple idle; with = the same length of time while "
+            "it moves, each of its moves holding the slow database call in its transaction; "
+            "diff = with - without (median of each run's difference); slow moves (p50) = the "
+            "slow couple's completed moves and their partner latency. Target: diff p99 <= "
+            f"{isolation[0]['limit_ms']:g} ms."
+        )
+    if churn:
+        print("\nChurn (connect, first screen, disconnect; signed-in sockets):")
+        print(report.churn_table(churn))
+        print(
+            "RSS MB per server process, after the warm-up and after the cycles, each read after "
+            "a settle and a full garbage collection in the server; gc objects, asyncio tasks, "
+            "in-memory layer channels/groups: the server's own count at those two readings "
+            "(its stats socket included); rows left = OpenSocket rows of the churned users "
+            "still there (0: every disconnect ran); KB/idle conn = RSS growth per socket held "
+            "open afterwards. Target: growth <= 5 %, idle connection <= 64 KiB."
+        )
+    if profile:
+        print_profile(profile)
+    targets(steps, isolation, churn)
     print(f"\nWrote {json_path.relative_to(BASE_DIR)}", end="")
-    if steps:
+    if drawn:
         print(f" and {svg_path.relative_to(BASE_DIR)}", end="")
     print(f"; server and generator logs in {meta_logs(stamp)}")
     if smoke:
-        return smoke_verdict(steps)
+        return smoke_verdict(steps, churn)
     return 0
+
+
+def print_profile(profile: dict[str, Any]) -> None:
+    for part, unit, per in (
+        ("moves", "move", "cpu_ms_per_move"),
+        ("connects", "cycle", "cpu_ms_per_cycle"),
+    ):
+        found = profile.get(part) or {}
+        print(f"\nProfile of {profile['config']} ({part}):", end=" ")
+        if found.get("error"):
+            print(found["error"])
+        if "analysis" not in found:
+            print("no samples")
+            continue
+        print(
+            f"{found.get('raw')}, flame graph {found.get('flamegraph', '-')}; "
+            f"{report.fmt(found.get(per), 1)} ms server CPU per {unit}"
+        )
+        analysis = found["analysis"]
+        print(profiling.text({**analysis, "self": analysis["self"][:12]}, found.get(per), unit))
+
+
+def targets(
+    steps: list[dict[str, Any]], isolation: list[dict[str, Any]], churn: list[dict[str, Any]]
+) -> None:
+    """The issue's three targets, as measured here."""
+    lines = []
+    per_conn = [
+        (s["config"], s["couples"], v)
+        for s in steps
+        for v in s["app"]["kb_per_connection"]
+        if v is not None and s["couples"] >= 50
+    ]
+    per_conn += [
+        (e["config"], "churn", v) for e in churn for v in e["summary"]["kb_per_connection"] if v
+    ]
+    if per_conn:
+        worst = max(per_conn, key=lambda x: x[2])
+        verdict = "met" if worst[2] <= 64 else "NOT met"
+        lines.append(
+            f"  RSS per idle connection <= 64 KiB: {verdict} (largest {worst[2]:g} KB, "
+            f"{worst[0]} {worst[1]})"
+        )
+    for e in isolation:
+        s = e["summary"]
+        verdict = "met" if s["holds"] else "NOT met"
+        lines.append(
+            f"  slow couple raises others' p99 by <= {e['limit_ms']:g} ms: {verdict} for "
+            f"{e['config']} N={e['couples']} DB_THREADS={e['db_threads']} "
+            f"({report.fmt(s['diff_p99'], 1)} ms)"
+        )
+    for e in churn:
+        s = e["summary"]
+        verdict = "met" if s["holds"] else "NOT met"
+        lines.append(
+            f"  RSS growth after {report.fmt(s['cycles'])} cycles <= 5 %: {verdict} for "
+            f"{e['config']} ({report.each(s['rss_growth_pct'], 1)} %)"
+        )
+    if lines:
+        print("\nTargets:")
+        print("\n".join(lines))
 
 
 def meta_logs(stamp: str) -> str:
     return str((RESULTS / f"logs-{stamp}").relative_to(BASE_DIR))
 
 
-def smoke_verdict(steps: list[dict[str, Any]]) -> int:
-    """CI fails when the app completed no move, the relay delivered nothing, or the app refused
-    a move the rules allow (the driver and the app disagree: something is broken)."""
+def smoke_verdict(steps: list[dict[str, Any]], churn: list[dict[str, Any]]) -> int:
+    """CI fails when the app completed no move, the relay delivered nothing, the app refused
+    a move the rules allow (the driver and the app disagree: something is broken), or a
+    signed-in socket of the churn failed to open and show its first screen."""
     if not steps:
         print("SMOKE FAILED: nothing was measured", file=sys.stderr)
         return 1
+    for entry in churn:
+        found = entry["summary"]
+        if found["failed"] or not found["cycles"]:
+            print(
+                f"SMOKE FAILED: churn {entry['config']}: {found['failed']} failures "
+                f"({'; '.join(found['errors'][:2])})",
+                file=sys.stderr,
+            )
+            return 1
     app, relay = steps[0]["app"], steps[0]["relay"]
     if app["completed"] == 0 or relay["completed"] == 0 or app["refused"]:
         print(
@@ -668,7 +1220,11 @@ def smoke_verdict(steps: list[dict[str, Any]]) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"Smoke passed: {app['completed']} moves, {relay['completed']} relay messages.")
+    cycles = sum(e["summary"]["cycles"] or 0 for e in churn)
+    print(
+        f"Smoke passed: {app['completed']} moves, {relay['completed']} relay messages, "
+        f"{cycles:g} connect/disconnect cycles."
+    )
     return 0
 
 
