@@ -339,6 +339,7 @@ class Options:
     pg_dsn: str | None
     pg_database: str | None
     slow_interval: float | None = None  # isolation: couple 0 is the slow one, at this rhythm
+    blocks: int = 4  # isolation: blocks of each kind, alternating
     ready_file: Path | None = None  # touched when the measured window starts (for a profiler)
 
 
@@ -540,30 +541,45 @@ def mark_ready(options: Options) -> None:
 
 
 async def isolation(options: Options, players: list[Player]) -> dict[str, Any]:
-    """Two windows of `duration` on the same servers and sockets: the other couples at their
-    rhythm with couple 0 idle, then again with couple 0 moving about every `slow_interval`
-    seconds (each of its moves holds a slow database call on the server, bench/inject.py)."""
+    """The other couples at their rhythm, in blocks that alternate (without, with, with,
+    without, ...): in a "with" block couple 0 also moves, about every `slow_interval` seconds,
+    and each of its moves holds a slow database call on the server (bench/inject.py); in a
+    "without" block it idles. `duration` seconds of each in all. Alternating short blocks
+    gives both the same share of whatever else the machine is doing."""
     slow, others = players[0], players[1:]
-    phases: dict[str, Any] = {}
+    blocks = max(1, options.blocks)
+    length = options.duration / blocks
+    tallies = {"without": Tally(), "with": Tally()}
+    cpu_s = {"without": 0.0, "with": 0.0}
+    wall = {"without": 0.0, "with": 0.0}
     slow_tally = Tally()
-    for salt, phase in enumerate(("without", "with")):
-        tally = Tally()
-        cpu_before = options.probe.cpu()
+    for block in range(2 * blocks):
+        phase = "without" if block % 4 in (0, 3) else "with"
+        before = options.probe.cpu()
         start = time.perf_counter()
-        window = (start, start + options.duration)
-        loops = [play(p, options, window, tally, salt=salt) for p in others]
+        window = (start, start + length)
+        loops = [play(p, options, window, tallies[phase], salt=block) for p in others]
         if phase == "with":
-            loops.append(play(slow, options, window, slow_tally, options.slow_interval, salt))
+            loops.append(play(slow, options, window, slow_tally, options.slow_interval, block))
         await asyncio.gather(*loops)
-        cpu_after = options.probe.cpu()
-        phases[phase] = {
-            "moves": tally.as_dict(),
-            "cpu": cpu_figures(cpu_before, cpu_after, tally.completed),
+        after = options.probe.cpu()
+        cpu_s[phase] += sum(after["servers"]) - sum(before["servers"])
+        wall[phase] += after["wall"] - before["wall"]
+        await asyncio.sleep(0.5)  # the last pushes of one block are not counted in the next
+
+    def cpu(phase: str) -> dict[str, Any]:
+        moves = tallies[phase].completed
+        return {
+            "wall_s": round(wall[phase], 2),
+            "server_pct": [round(100 * cpu_s[phase] / wall[phase], 1)] if wall[phase] else [],
+            "server_ms_per_move": round(1000 * cpu_s[phase] / moves, 2) if moves else None,
         }
-        await asyncio.sleep(1)  # the last pushes of one window are not counted in the next
+
     return {
         "slow_interval_s": options.slow_interval,
-        **phases,
+        "blocks": 2 * blocks,
+        "block_s": round(length, 2),
+        **{phase: {"moves": t.as_dict(), "cpu": cpu(phase)} for phase, t in tallies.items()},
         "slow": slow_tally.as_dict(),
     }
 
@@ -799,6 +815,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=float,
         help="isolation: couple 0 idles, then moves at this rhythm (its moves are slowed)",
     )
+    parser.add_argument(
+        "--blocks", type=int, default=4, help="isolation: alternating blocks of each kind"
+    )
     parser.add_argument("--cycles", type=int, default=10_000, help="churn: sockets opened")
     parser.add_argument("--warmup", type=int, default=200, help="churn: cycles before RSS")
     parser.add_argument("--concurrency", type=int, default=50, help="churn: sockets at once")
@@ -840,6 +859,7 @@ def main(argv: list[str] | None = None) -> int:
         pg_dsn=args.pg_dsn,
         pg_database=args.pg_database,
         slow_interval=args.slow_interval,
+        blocks=args.blocks,
         ready_file=args.ready_file,
     )
     if args.kind == "churn":

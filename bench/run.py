@@ -499,6 +499,7 @@ class Extras:
     slow_ms: float | None
     slow_interval: float
     slow_limit_ms: float
+    slow_blocks: int
     db_threads: list[str]  # DB_THREADS values for the isolation runs; "default" = unset
     churn: int | None
     churn_warmup: int
@@ -533,6 +534,7 @@ def run_isolation(
                 job = Job("app", couples, run, label=f"-slow-threads{threads}")
                 job.tag = new_tag(config, job)
                 job.args = ["--slow-interval", str(extras.slow_interval)]
+                job.args += ["--blocks", str(extras.slow_blocks)]
                 job.duration = plan.duration  # each of the two windows
                 job.extra_timeout = 3 * plan.duration
                 job.server_env = {
@@ -751,15 +753,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     group = parser.add_argument_group(
         "slow-request isolation",
-        "For each configuration and N: the other couples' latency in a window with couple 0 "
-        "idle, then in a window where couple 0 moves about every --slow-interval s and each of "
-        "its moves holds a --slow-ms database call in its transaction (bench/inject.py); "
-        "--duration s each.",
+        "For each configuration and N: the other couples' latency in blocks with couple 0 "
+        "idle, and in blocks (alternating with them) where couple 0 moves about every "
+        "--slow-interval s and each of its moves holds a --slow-ms database call in its "
+        "transaction (bench/inject.py); --duration s of each kind in all.",
     )
     group.add_argument("--slow-ms", type=float, help="e.g. 200: run the isolation section")
     group.add_argument("--slow-interval", type=float, default=1.0, help="the slow couple's rhythm")
     group.add_argument(
         "--slow-limit-ms", type=float, default=20, help="allowed rise of the others' p99"
+    )
+    group.add_argument(
+        "--slow-blocks",
+        type=int,
+        default=4,
+        help="blocks of each kind, alternating without/with/with/without (--duration s each "
+        "kind in all)",
     )
     group.add_argument(
         "--db-threads",
@@ -846,6 +855,7 @@ def main(argv: list[str] | None = None) -> int:
         slow_ms=args.slow_ms,
         slow_interval=args.slow_interval,
         slow_limit_ms=args.slow_limit_ms,
+        slow_blocks=args.slow_blocks,
         db_threads=args.db_threads_list,
         churn=args.churn,
         churn_warmup=args.churn_warmup,
@@ -940,8 +950,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"Slow-request isolation: one couple's moves each hold a {args.slow_ms:g} ms "
                 f"database call, a move about every {args.slow_interval:g} s; the other couples "
-                f"every {args.interval:g} s; {args.duration:g} s without, then {args.duration:g}"
-                " s with it",
+                f"every {args.interval:g} s; {args.duration:g} s without it and {args.duration:g}"
+                f" s with it, in {args.slow_blocks} blocks of each, alternating",
                 flush=True,
             )
             for config in configs:
@@ -1102,8 +1112,9 @@ def finish(
         print("\nSlow-request isolation (the other couples' partner-visible latency, ms):")
         print(report.isolation_table(isolation))
         print(
-            "without = a window with the slow couple idle; with = the same length of time while "
-            "it moves, each of its moves holding the slow database call in its transaction; "
+            "without = blocks with the slow couple idle; with = as long again, in blocks that "
+            "alternate with those, while it moves, each of its moves holding the slow database "
+            "call in its transaction; "
             "diff = with - without (median of each run's difference); slow moves (p50) = the "
             "slow couple's completed moves and their partner latency. Target: diff p99 <= "
             f"{isolation[0]['limit_ms']:g} ms."
