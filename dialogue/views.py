@@ -1,14 +1,16 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from dialogue import hints, rendering, screens, services
+from dialogue import hints, machine, rendering, screens, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm, ReflectionForm, StartForm
 from dialogue.models import Reflection
-from imago_app import access
+from imago_app import access, session_limits
 from imago_app.models import User
 
 
@@ -43,6 +45,9 @@ def dialogue_start(request: HttpRequest) -> HttpResponse:
 @require_safe
 def dialogue_page(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = get_dialogue_for_partner(request.user, dialogue_id)
+    if dialogue.device == machine.Device.SHARED_DEVICE:
+        # A tablet both use is never "kept signed in", whatever was chosen at sign-in.
+        session_limits.forget_keep(request.session, request.user, time.time())
     screen = rendering.load_screen(dialogue, request.user)
     other = next(u for pk, u in screen.people.items() if pk != request.user.pk)
     return render(

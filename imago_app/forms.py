@@ -1,6 +1,8 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.signals import user_login_failed
 
+from imago_app import throttle
 from imago_app.models import Homework, User
 
 
@@ -105,3 +107,36 @@ class PeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("The start comes after the end.")
         return data
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in, with the hourly cap per account and the "keep me signed in" choice."""
+
+    keep_signed_in = forms.BooleanField(
+        label="Keep me signed in on this phone",
+        required=False,
+        help_text=(
+            "Only on a phone that is yours alone: you stay signed in for up to two weeks. "
+            "Leave it off on a shared tablet. Therapist accounts always sign out after "
+            "15 minutes without activity."
+        ),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "capped": (
+            "There have been too many tries to sign in to this account in the last hour, so it "
+            "can't be signed in from a new device for now. Please try again later, or from a "
+            "phone you have signed in on before."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and throttle.capped(username, self.request):
+            # Counted like any failed sign-in (the security log and the per-IP lock see it).
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=self.request
+            )
+            raise forms.ValidationError(self.error_messages["capped"], code="capped")
+        return super().clean()

@@ -13,7 +13,7 @@ from imago_app.forms import CodeForm
 from imago_app.homework import with_progress as homework_progress
 from imago_app.keys import screen_key
 from imago_app.models import (
-    AccessLogEntry,
+    AuditEntry,
     Homework,
     Invite,
     Membership,
@@ -110,7 +110,12 @@ def therapist_context(user: User) -> dict:
             last_gift=_latest(Gift.objects.filter(item__couple=couple), "given_at"),
             last_log=_latest(StretchLog.objects.filter(stretch__couple=couple), "at"),
             last_request=_latest(ChangeRequest.objects.filter(couple=couple), "created_at"),
-            last_looked=_latest(AccessLogEntry.objects.filter(couple=couple, therapist=user), "at"),
+            last_looked=_latest(
+                AuditEntry.objects.filter(
+                    couple=couple, actor=user, action=AuditEntry.Action.RECORD_READ
+                ),
+                "at",
+            ),
         )
         .select_related("couple")
         .prefetch_related(

@@ -1,6 +1,17 @@
 """Small response policies that apply to every page."""
 
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+
+from imago_app import audit, session_limits
 
 
 class NoStoreWhenSignedInMiddleware:
@@ -15,4 +26,51 @@ class NoStoreWhenSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)  # Cache-Control: no-store, no-cache, …
+        return response
+
+
+class AuditDeniedMiddleware:
+    """A signed-in person refused something (a page that is not theirs answers 404) is written
+    to the security log, with what they asked for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404 | PermissionDenied) and request.user.is_authenticated:
+            what = f"{request.method} {request.path}"
+            audit.record(audit.Action.DENIED, actor=request.user, request=request, what=what)
+
+
+class SessionLimitsMiddleware:
+    """Ends a sign-in that has been idle too long or has lasted too long (session_limits.py),
+    and notes activity on every other request. Asking how long is left is not activity."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            asking = request.path == reverse("session_status")
+            if session_limits.seconds_left(request.session, user, now) <= 0:
+                logout(request)  # imago_app/signals.py closes the user's sockets and logs it
+                if not asking:  # (the status answers for itself: nothing left)
+                    return self.signed_out(request)
+            elif not (asking and request.method == "GET"):
+                session_limits.touch(request.session, user, now)
+        return self.get_response(request)
+
+    def signed_out(self, request) -> HttpResponse:
+        query = {"ended": "1"}
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            query["next"] = request.get_full_path()
+        url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode(query)}"
+        response = HttpResponse(status=204 if request.headers.get("HX-Request") else 302)
+        response["HX-Redirect" if request.headers.get("HX-Request") else "Location"] = url
+        add_never_cache_headers(response)
         return response

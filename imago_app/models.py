@@ -157,20 +157,67 @@ class Consent(models.Model):
         return f"{self.partner} agrees to {self.link}"
 
 
-class AccessLogEntry(models.Model):
-    """A record of a therapist reading a couple's data. Partners can read their couple's log."""
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only.")
 
-    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="access_log")
-    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    what = models.CharField(max_length=200)
-    at = models.DateTimeField(default=timezone.now)
+    def delete(self):
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One line of the security log: append-only, each line holding the hash of the one before.
+
+    It records every therapist read of a couple's record (both partners can read those), and
+    sign-ins, sign-outs, failed sign-ins, consent changes and refused access. Who and which
+    couple are kept as plain ids, never cascaded, so deleting an account changes no line, and
+    `manage.py audit_verify` can recompute the chain (imago_app/audit.py).
+    """
+
+    class Action(models.TextChoices):
+        RECORD_READ = "record_read", "read the couple's record"
+        SIGNED_IN = "signed_in", "signed in"
+        SIGNED_OUT = "signed_out", "signed out"
+        SIGN_IN_FAILED = "sign_in_failed", "failed to sign in"
+        CONSENT_GIVEN = "consent_given", "agreed to a therapist seeing what is shared"
+        CONSENT_ENDED = "consent_ended", "ended a therapist's access"
+        DENIED = "denied", "was refused access"
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    action = models.CharField(max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    couple = models.ForeignKey(
+        Couple, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)  # as typed, for failed sign-ins
+    ip = models.CharField(max_length=45, blank=True)  # text, so no database reformats it
+    what = models.CharField(max_length=200, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-at"]
-        indexes = [models.Index(fields=["couple", "-at"])]
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["couple", "action", "-at"]),
+            models.Index(fields=["action", "username", "at"]),
+        ]
+        verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
-        return f"{self.therapist} read {self.what} of {self.couple} at {self.at:%Y-%m-%d %H:%M}"
+        return f"#{self.seq} {self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only.")
 
 
 class OpenSocket(models.Model):

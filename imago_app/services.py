@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from imago_app import codes
+from imago_app import audit, codes
 from imago_app.models import Consent, Couple, Invite, Membership, TherapistLink, User
 from imago_app.notify import home_changed_after_commit
 
@@ -146,9 +146,10 @@ def couple_leave(*, couple: Couple, partner: User) -> None:
     couple.save(update_fields=["ended_at"])
     couple.memberships.current().update(left_at=now)
     couple.invites.filter(used_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=now)
-    TherapistLink.objects.filter(couple=couple, ended_at__isnull=True).update(
-        ended_at=now, ended_by=partner
-    )
+    ending = TherapistLink.objects.filter(couple=couple, ended_at__isnull=True)
+    for _link in ending:
+        audit.record(audit.Action.CONSENT_ENDED, actor=partner, couple=couple, what="couple closed")
+    ending.update(ended_at=now, ended_by=partner)
     home_changed_after_commit([*members, *therapist_ids], "couple_ended")
 
 
@@ -183,6 +184,7 @@ def therapist_link_join(*, therapist: User, code: str) -> TherapistLink:
     link = TherapistLink.objects.create(couple=couple, therapist=therapist)
     if invite.created_by_id in _partner_ids(couple):
         Consent.objects.create(link=link, partner_id=invite.created_by_id)
+        audit.record(audit.Action.CONSENT_GIVEN, actor=invite.created_by_id, couple=couple)
     invite.used_at = timezone.now()
     invite.used_by = therapist
     invite.save(update_fields=["used_at", "used_by"])
@@ -198,6 +200,7 @@ def therapist_consent_give(*, link: TherapistLink, partner: User) -> None:
         raise Refused("This therapist link has already ended.")
     _consent, created = Consent.objects.get_or_create(link=link, partner=partner)
     if created:
+        audit.record(audit.Action.CONSENT_GIVEN, actor=partner, couple=link.couple_id)
         home_changed_after_commit(
             [*_partner_ids(link.couple), link.therapist_id], "therapist_consented"
         )
@@ -212,4 +215,5 @@ def therapist_link_end(*, link: TherapistLink, partner: User) -> None:
     link.ended_at = timezone.now()
     link.ended_by = partner
     link.save(update_fields=["ended_at", "ended_by"])
+    audit.record(audit.Action.CONSENT_ENDED, actor=partner, couple=link.couple_id)
     home_changed_after_commit([*_partner_ids(link.couple), link.therapist_id], "therapist_ended")

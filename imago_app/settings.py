@@ -86,7 +86,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "imago_app.middleware.SessionLimitsMiddleware",
     "imago_app.middleware.NoStoreWhenSignedInMiddleware",
+    "imago_app.middleware.AuditDeniedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -108,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "imago_app.context_processors.session",
             ],
         },
     },
@@ -155,6 +158,12 @@ else:
     _db["TEST"] = {"NAME": f"test_{_db['NAME']}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The largest WebSocket message and frame daphne takes in; beyond it the server closes the socket
+# (1009) before the app sees anything. Consumers refuse frames over 8 KiB themselves, politely.
+# `make run` and the test servers pass this to daphne; so must a deployment (README).
+WEBSOCKET_MAX_BYTES = 64 * 1024
+DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = WEBSOCKET_MAX_BYTES
 
 # Threads per process for the database calls of sockets (imago_app/db.py); with PostgreSQL each
 # keeps a connection, so processes x DB_THREADS must stay below the server's max_connections.
@@ -226,6 +235,17 @@ if env_bool("BEHIND_PROXY", False):
     # Behind a reverse proxy the client's address is in X-Forwarded-For.
     AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1)
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Failed sign-ins per account per hour, from devices that have not signed in to it before
+# (imago_app/throttle.py). Devices it has signed in on are held only by the (username, IP) lock.
+SIGN_IN_FAILURES_PER_HOUR = env_int("SIGN_IN_FAILURES_PER_HOUR", 10)
+
+# Session limits in seconds (imago_app/session_limits.py).
+SESSION_IDLE_PARTNER = env_int("SESSION_IDLE_PARTNER_MINUTES", 30) * 60
+SESSION_IDLE_THERAPIST = env_int("SESSION_IDLE_THERAPIST_MINUTES", 15) * 60
+SESSION_ABSOLUTE = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
+SESSION_KEPT_IDLE = env_int("SESSION_KEPT_IDLE_DAYS", 14) * 86400
+SESSION_KEPT_ABSOLUTE = env_int("SESSION_KEPT_ABSOLUTE_DAYS", 30) * 86400
 
 INVITE_LIFETIME = timedelta(hours=72)
 

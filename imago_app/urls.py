@@ -11,7 +11,9 @@ urlpatterns = [
     path("accounts/data/", views.account_data, name="account_data"),
     path("accounts/data/export.json", views.account_export, name="account_export"),
     path("accounts/delete/", views.account_delete, name="account_delete"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/session/", views.session_status, name="session_status"),
     path(
         "accounts/password_change/",
         login_required(views.PasswordChangeView.as_view()),

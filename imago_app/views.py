@@ -1,3 +1,5 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -11,11 +13,11 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from imago_app import access, data_rights, services
-from imago_app.forms import CodeForm, HomeworkForm, NoteForm, PeriodForm, SignUpForm
+from imago_app import access, audit, data_rights, services, session_limits, throttle
+from imago_app.forms import CodeForm, HomeworkForm, NoteForm, PeriodForm, SignInForm, SignUpForm
 from imago_app.home import panel_for
 from imago_app.homework import with_progress as homework_progress
-from imago_app.models import AccessLogEntry, Homework, PrivateNote, SharedNote
+from imago_app.models import AuditEntry, Homework, PrivateNote, SharedNote
 from imago_app.notify import sockets_close_after_commit
 from imago_app.record import couple_record
 
@@ -172,7 +174,9 @@ def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
 def _record_page(request: HttpRequest, couple, **forms) -> HttpResponse:
     """The record with its notes and homework; `forms` carries a form that needs correcting."""
     therapist = request.user
-    AccessLogEntry.objects.create(couple=couple, therapist=therapist, what="couple record")
+    audit.record(
+        audit.Action.RECORD_READ, actor=therapist, couple=couple, request=request, what="record"
+    )
     period = PeriodForm(request.GET or None)
     start = end = None
     if period.is_valid():
@@ -235,7 +239,14 @@ def therapist_homework(request: HttpRequest, couple_id: int) -> HttpResponse:
 def access_log(request: HttpRequest, couple_id: int) -> HttpResponse:
     """Every time a therapist read this couple's record: for both partners to see."""
     couple = access.get_couple_for_partner(request.user, couple_id)
-    entries = AccessLogEntry.objects.filter(couple=couple).select_related("therapist")[:200]
+    entries = AuditEntry.objects.filter(
+        couple=couple,
+        action__in=[
+            audit.Action.RECORD_READ,
+            audit.Action.CONSENT_GIVEN,
+            audit.Action.CONSENT_ENDED,
+        ],
+    ).select_related("actor")[:200]
     return render(request, "imago_app/access_log.html", {"couple": couple, "entries": entries})
 
 
@@ -276,9 +287,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """Sign out, and close every socket this user has open, on any device."""
-    if request.user.is_authenticated:
-        sockets_close_after_commit([request.user.pk])
+    """Sign out; imago_app/signals.py closes every socket this user has open, on any device."""
     return auth_views.LogoutView.as_view()(request)
 
 
@@ -290,3 +299,33 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         sockets_close_after_commit([self.request.user.pk])
         return response
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in with our form; a sign-in also marks this device as known to the account
+    (imago_app/throttle.py) and may keep a personal phone signed in longer."""
+
+    form_class = SignInForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        if form.cleaned_data["keep_signed_in"]:
+            session_limits.start(self.request.session, user, kept=True, now=time.time())
+        throttle.remember_device(self.request, response, user)
+        return response
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "ended": "ended" in self.request.GET}
+
+
+@require_http_methods(["GET", "POST"])
+def session_status(request: HttpRequest) -> JsonResponse:
+    """How many seconds this sign-in has left. A POST says the person is still here (typing or
+    tapping on a page that sends nothing); a GET only asks, so it never extends the session."""
+    left = 0
+    if request.user.is_authenticated:
+        left = max(0, int(session_limits.seconds_left(request.session, request.user, time.time())))
+    response = JsonResponse({"seconds_left": left})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -34,8 +34,14 @@
   document.addEventListener("htmx:wsClose", function (evt) {
     var code = evt.detail.event.code;
     var status = statusFor(evt.target);
+    if (code === 4401) {  // the sign-in ended: nothing of it may stay on screen
+      window.imagoSignedOut();
+      return;
+    }
     if (code >= 4000) {
-      status.textContent = "This page is no longer live. Reload it to continue.";
+      status.textContent = evt.detail.event.reason
+        ? evt.detail.event.reason + " Reload the page to continue."
+        : "This page is no longer live. Reload it to continue.";
       return;
     }
     status.textContent = "Reconnecting…";
@@ -96,3 +102,65 @@ document.addEventListener("click", function (evt) {
     window.print();
   }
 });
+
+// When the sign-in ends (too long without activity, or signed out elsewhere), clear the page so
+// a phone left on a table shows nothing private. Typing or tapping counts as activity: it is
+// reported at most every few minutes on pages that send nothing else.
+(function () {
+  "use strict";
+  var body = document.body;
+  var statusUrl = body.getAttribute("data-session-url");
+  if (!statusUrl) {
+    window.imagoSignedOut = function () {};
+    return;
+  }
+  var REPORT_EVERY_MS = 4 * 60 * 1000;
+  var timer = null;
+  var lastReport = Date.now();
+
+  window.imagoSignedOut = function () {
+    clearTimeout(timer);
+    var notice = document.getElementById("signed-out");
+    var main = document.getElementById("main");
+    if (main && notice) {
+      main.replaceChildren(notice.content.cloneNode(true));  // also ends the live sockets
+      main.focus && main.focus();
+    }
+    var menu = document.querySelector(".top nav");
+    if (menu) { menu.remove(); }
+    body.removeAttribute("data-session-url");
+  };
+
+  function schedule(seconds) {
+    clearTimeout(timer);
+    if (seconds <= 0) { window.imagoSignedOut(); return; }
+    timer = setTimeout(check, seconds * 1000 + 1000);
+  }
+
+  function ask(method) {
+    var token = (body.getAttribute("hx-headers") || "").match(/"X-CSRFToken": "([^"]+)"/);
+    return fetch(statusUrl, {
+      method: method,
+      credentials: "same-origin",
+      headers: method === "POST" && token ? { "X-CSRFToken": token[1] } : {},
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      schedule(data.seconds_left);
+    }).catch(function () { /* offline: ask again at the next activity or deadline */ });
+  }
+
+  function check() { ask("GET"); }
+
+  function activity() {
+    if (Date.now() - lastReport > REPORT_EVERY_MS) {
+      lastReport = Date.now();
+      ask("POST");
+    }
+  }
+
+  ["keydown", "pointerdown", "input"].forEach(function (name) {
+    document.addEventListener(name, activity, { passive: true, capture: true });
+  });
+  // Any request htmx makes is activity the server has already seen.
+  document.addEventListener("htmx:afterRequest", function () { lastReport = Date.now(); });
+  schedule(Number(body.getAttribute("data-session-left")) || 0);
+})();

@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from imago_app import services
-from imago_app.models import AccessLogEntry, Consent, Invite, TherapistLink
+from imago_app.models import AuditEntry, Consent, Invite, TherapistLink
 from tests.factories import (
     expire,
     make_couple,
@@ -49,8 +49,8 @@ def test_every_therapist_read_is_logged(client, couple, therapist):
     make_link(couple, therapist)
     client.force_login(therapist)
     client.get(record_url(couple))
-    entry = AccessLogEntry.objects.get()
-    assert (entry.couple, entry.therapist) == (couple, therapist)
+    entry = AuditEntry.objects.get(action="record_read")
+    assert (entry.couple, entry.actor) == (couple, therapist)
 
 
 def test_revoking_ends_access_at_once(client, couple, partner_b, therapist):
