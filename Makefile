@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The WebSocket size limits, as in settings.WEBSOCKET_MAX_BYTES (a test keeps the two equal).
+DAPHNE_LIMITS := --websocket-max-message-size 65536 --websocket-max-frame-size 65536
 
 .PHONY: run test test-fast test-browser lint format bench clean
 
@@ -23,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-app
 run: $(VENV)/.installed-app
 	$(BIN)/python manage.py migrate --noinput
 	@echo "Imago Dialogue: http://$(HOST):$(PORT)/"
-	$(BIN)/daphne -b $(HOST) -p $(PORT) imago_app.asgi:application
+	$(BIN)/daphne -b $(HOST) -p $(PORT) $(DAPHNE_LIMITS) imago_app.asgi:application
 
 # Two pytest processes: Playwright's sync API keeps an event loop running, which breaks
 # pytest-asyncio tests that run after it in the same process.

@@ -1,6 +1,5 @@
 import json
 
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 from django.template.loader import render_to_string
 
@@ -8,20 +7,13 @@ from dialogue import machine, rendering, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm
 from imago_app.access import other_partner
-from imago_app.consumers import (
-    CLOSE_NOT_FOUND,
-    CLOSE_NOT_SIGNED_IN,
-    ScopeRequest,
-    register_socket,
-    seen_key,
-)
+from imago_app.consumers import CLOSE_NOT_FOUND, ScopeRequest, SessionSocket, seen_key
 from imago_app.db import db_call
-from imago_app.notify import user_group
 
 MAX_FRAME_BYTES = 8 * 1024
 
 
-class DialogueConsumer(AsyncWebsocketConsumer):
+class DialogueConsumer(SessionSocket):
     """One partner's live connection to one dialogue.
 
     Moves come in as form values; each is checked and stored by the service, which tells the
@@ -32,27 +24,20 @@ class DialogueConsumer(AsyncWebsocketConsumer):
     dialogue_id: int
     group: str | None = None
 
-    async def connect(self) -> None:
-        self.user = self.scope["user"]
-        if not self.user.is_authenticated:
-            await self.refuse(CLOSE_NOT_SIGNED_IN)
-            return
+    async def open(self) -> list[str] | None:
         self.dialogue_id = int(self.scope["url_route"]["kwargs"]["dialogue_id"])
         self.other_name, self.shared = await self.other_partner()
         if self.other_name is None:
-            await self.refuse(CLOSE_NOT_FOUND)
-            return
+            return None
         self.group = services.dialogue_group(self.dialogue_id)
         self.handed_to: int | None = None
         self.others: set[str] = set()  # the other partner's open sockets on this dialogue
         # The page says which stage it shows; a stage already on screen is not sent again, so
         # connecting never wipes what someone has started typing.
         self.stage_key = seen_key(self.scope)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        # Also the user's own group: it says when their session ends or their couple changes.
-        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
-        await self.accept()
-        await register_socket(self.user, self.channel_name, is_open=True)
+        return [self.group]
+
+    async def opened(self) -> None:
         await self.push()
         await self.send_presence()
         await self.channel_layer.group_send(
@@ -60,22 +45,13 @@ class DialogueConsumer(AsyncWebsocketConsumer):
             {"type": "presence.here", "user": self.user.pk, "reply_to": self.channel_name},
         )
 
-    async def refuse(self, code: int) -> None:
-        # Accept first so the close code reaches the browser, which then stops retrying.
-        await self.accept()
-        await self.close(code=code)
+    async def closing(self) -> None:
+        await self.channel_layer.group_send(
+            self.group,
+            {"type": "presence.left", "user": self.user.pk, "channel": self.channel_name},
+        )
 
-    async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_send(
-                self.group,
-                {"type": "presence.left", "user": self.user.pk, "channel": self.channel_name},
-            )
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
-            await register_socket(self.user, self.channel_name, is_open=False)
-
-    async def receive(self, text_data=None, bytes_data=None) -> None:
+    async def frame(self, text_data: str | None, bytes_data: bytes | None) -> None:
         if text_data is None:
             await self.send_error("We couldn't read that. Please try again.")
             return
@@ -107,6 +83,9 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         except services.Refused as refused:
             await self.send_error(refused.message)
 
+    async def send_note(self, message: str) -> None:
+        await self.send_error(message)
+
     # --- group messages -----------------------------------------------------------------------
 
     async def dialogue_changed(self, event: dict) -> None:
@@ -117,9 +96,6 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         # and push() finds it out and closes the socket.
         if event.get("what") == "couple_ended":
             await self.push()
-
-    async def session_ended(self, event: dict) -> None:
-        await self.close(code=CLOSE_NOT_SIGNED_IN)
 
     async def presence_here(self, event: dict) -> None:
         if event["user"] == self.user.pk:
@@ -147,7 +123,9 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         try:
             html, self.stage_key = await self.render(self.stage_key, error)
         except Http404:  # no longer theirs to see (they left the couple)
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self.close(
+                code=CLOSE_NOT_FOUND, reason="This dialogue is no longer yours to see."
+            )
             return
         await self.send(text_data=html)
 

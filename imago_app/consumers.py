@@ -1,18 +1,34 @@
+import asyncio
+import time
 from abc import ABCMeta, abstractmethod
+from importlib import import_module
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 
+from imago_app import audit, session_limits
 from imago_app.db import db_call
 from imago_app.home import ANNOUNCEMENTS, panel_for
 from imago_app.models import OpenSocket
 from imago_app.notify import user_group
 
-# Close codes in the 4xxx range are ours and mean "do not reconnect".
+# Close codes in the 4xxx range are ours and mean "do not reconnect"; the reason says why.
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_FAST = 4429
+# Standard codes that ask the page to come back: the server could not serve it just now.
+CLOSE_TRY_AGAIN = 1013
+
+# Frames a socket may send: a steady rate, and a burst above it (a person sends a few a minute).
+FRAMES_PER_SECOND = 5
+FRAME_BURST = 20
+# Frames dropped in a row before the socket is closed as a flood.
+FLOOD_CLOSE_AFTER = 200
 
 
 class ScopeRequest(HttpRequest):
@@ -57,17 +73,141 @@ def seen_key(scope) -> str:
     return parse_qs(scope.get("query_string", b"").decode()).get("seen", [""])[0]
 
 
-class LivePanelConsumer(AsyncWebsocketConsumer, metaclass=ABCMeta):
+@db_call
+def session_seconds_left(session_key: str | None, user, *, touch: bool = False) -> float:
+    """Seconds this socket's sign-in has left, read fresh from the session store (0 once it has
+    ended or was signed out); with `touch`, a move on the socket counts as activity."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if str(store.get(SESSION_KEY)) != str(user.pk):
+        return 0
+    now = time.time()
+    if touch and session_limits.touch(store, user, now):
+        store.save()
+    return session_limits.seconds_left(store, user, now)
+
+
+class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
+    """What every live socket of the app shares.
+
+    Only a signed-in user whose session has time left gets in, and only to what is theirs (else
+    the socket is closed with a 4xxx code and a reason, and a refusal is logged). It joins the
+    user's group, so signing out anywhere closes it, and it closes when the sign-in runs out.
+    Frames beyond a steady rate are dropped with a private note; a flood closes the socket.
+    A database that cannot answer closes it with 1013, so the page comes back and is sent the
+    whole state again.
+    """
+
+    groups_joined: list[str]
+    watcher: asyncio.Task | None = None
+
+    @abstractmethod
+    async def open(self) -> list[str] | None:
+        """The groups this socket joins (besides the user's), or None when it is not theirs."""
+
+    async def opened(self) -> None:
+        """After accepting: send what the page needs."""
+
+    async def closing(self) -> None:
+        """Before leaving the groups: tell others this socket went."""
+
+    async def frame(self, text_data: str | None, bytes_data: bytes | None) -> None:
+        """A frame within the rate limit."""
+
+    async def connect(self) -> None:
+        self.user = self.scope["user"]
+        self.groups_joined = []
+        self.session_key = getattr(self.scope.get("session"), "session_key", None)
+        self.frame_tokens, self.frame_clock, self.dropped = float(FRAME_BURST), time.monotonic(), 0
+        self.last_touch = time.monotonic()
+        if not self.user.is_authenticated or await self.time_left() <= 0:
+            await self.refuse(CLOSE_NOT_SIGNED_IN, "You are signed out.")
+            return
+        groups = await self.open()
+        if groups is None:
+            path = self.scope.get("path", "")
+            await db_call(audit.record)(audit.Action.DENIED, actor=self.user, what=f"WS {path}")
+            await self.refuse(CLOSE_NOT_FOUND, "This page is not available to you.")
+            return
+        self.groups_joined = [*dict.fromkeys([*groups, user_group(self.user.pk)])]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await register_socket(self.user, self.channel_name, is_open=True)
+        if self.session_key:
+            self.watcher = asyncio.create_task(self.watch_session())
+        await self.opened()
+
+    async def refuse(self, code: int, reason: str) -> None:
+        # Accept first so the close code reaches the browser, which then stops retrying.
+        await self.accept()
+        await self.close(code=code, reason=reason)
+
+    async def disconnect(self, code: int) -> None:
+        if self.watcher:
+            self.watcher.cancel()
+        if self.groups_joined:
+            await self.closing()
+            for group in self.groups_joined:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            await register_socket(self.user, self.channel_name, is_open=False)
+
+    async def dispatch(self, message: dict) -> None:
+        try:
+            await super().dispatch(message)
+        except DatabaseError:
+            await self.close(code=CLOSE_TRY_AGAIN, reason="Please wait a moment.")
+
+    async def websocket_receive(self, message: dict) -> None:
+        now = time.monotonic()
+        self.frame_tokens = min(
+            FRAME_BURST, self.frame_tokens + (now - self.frame_clock) * FRAMES_PER_SECOND
+        )
+        self.frame_clock = now
+        if self.frame_tokens < 1:
+            self.dropped += 1
+            if self.dropped == 1:
+                await self.send_note("Slow down a moment: that was sent too fast to take in.")
+            elif self.dropped >= FLOOD_CLOSE_AFTER:
+                await self.close(code=CLOSE_TOO_FAST, reason="Too many messages.")
+            return
+        self.frame_tokens -= 1
+        self.dropped = 0
+        if self.session_key and now - self.last_touch >= session_limits.TOUCH_EVERY:
+            self.last_touch = now
+            await self.time_left(touch=True)
+        await self.frame(message.get("text"), message.get("bytes"))
+
+    async def send_note(self, message: str) -> None:
+        """A short message to this socket only (pages show it in their error region)."""
+
+    async def session_ended(self, event: dict) -> None:
+        await self.close(code=CLOSE_NOT_SIGNED_IN, reason="You are signed out.")
+
+    async def time_left(self, *, touch: bool = False) -> float:
+        if self.session_key is None:  # a scope without a session (tests that set the user)
+            return float("inf")
+        return await session_seconds_left(self.session_key, self.user, touch=touch)
+
+    async def watch_session(self) -> None:
+        """Close the socket when the sign-in runs out (activity elsewhere moves the end)."""
+        while True:
+            left = await self.time_left()
+            if left <= 0:
+                await self.close(code=CLOSE_NOT_SIGNED_IN, reason="You are signed out.")
+                return
+            await asyncio.sleep(left + 1)
+
+
+class LivePanelConsumer(SessionSocket):
     """A region of a page that stays current by itself.
 
     On connect, and on every "panel.changed" message to its group, the panel is rendered for
     this user from the database and sent if it differs from what the page shows (so a change
     elsewhere never wipes what someone is typing); htmx swaps it in by id. Subclasses say which
-    group the user's socket joins and what the panel is.
+    group the user's socket joins and what the panel is. These pages send nothing over their
+    socket; frames that arrive are ignored (and count toward the rate limit).
     """
 
-    group: str | None = None
-    user_group: str | None = None
     shown_key: str = ""  # the panel_key of what the page shows now
     announcements: dict[str, str] = {}
 
@@ -79,53 +219,25 @@ class LivePanelConsumer(AsyncWebsocketConsumer, metaclass=ABCMeta):
     def panel(self, request: HttpRequest) -> tuple[str, dict]:
         """The panel's template and context; the context carries "panel_key"."""
 
-    async def connect(self) -> None:
-        user = self.scope["user"]
-        if not user.is_authenticated:
-            # Accept first so the close code reaches the browser, which then stops retrying.
-            await self.accept()
-            await self.close(code=CLOSE_NOT_SIGNED_IN)
-            return
-        self.group = await db_call(self.group_for)(user)
-        if self.group is None:
-            await self.accept()
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        # Every socket also listens to its user's group, so it closes when their session ends.
-        self.user_group = user_group(user.pk)
-        if self.user_group != self.group:
-            await self.channel_layer.group_add(self.user_group, self.channel_name)
-        await self.accept()
-        await register_socket(user, self.channel_name, is_open=True)
+    async def open(self) -> list[str] | None:
+        group = await db_call(self.group_for)(self.user)
+        return None if group is None else [group]
+
+    async def opened(self) -> None:
         # The page says which state it shows; the panel is sent only if that is out of date.
         self.shown_key = seen_key(self.scope)
         await self.send_panel()
-
-    async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            if self.user_group != self.group:
-                await self.channel_layer.group_discard(self.user_group, self.channel_name)
-            await register_socket(self.scope["user"], self.channel_name, is_open=False)
-
-    async def receive(self, text_data=None, bytes_data=None) -> None:
-        # These pages send nothing over their socket; anything that arrives is ignored.
-        return
 
     async def panel_changed(self, event: dict) -> None:
         try:
             await self.send_panel(self.announcements.get(event.get("what")))
         except Http404:  # no longer theirs to see (the couple closed)
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self.close(code=CLOSE_NOT_FOUND, reason="This page is no longer yours to see.")
 
     async def send_panel(self, announcement: str | None = None) -> None:
         html, self.shown_key = await self.render_panel(announcement, seen=self.shown_key)
         if html:
             await self.send(text_data=html)
-
-    async def session_ended(self, event: dict) -> None:
-        await self.close(code=CLOSE_NOT_SIGNED_IN)
 
     @db_call
     def render_panel(self, announcement: str | None, seen: str) -> tuple[str, str]:

@@ -7,14 +7,26 @@ keeps its own connection, reused for `CONN_MAX_AGE`) and, like Channels, closes 
 are too old or broken before and after each call.
 """
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import DatabaseSyncToAsync
+from asgiref.sync import SyncToAsync
 from django.conf import settings
+from django.db import close_old_connections
 
 _pool = ThreadPoolExecutor(max_workers=settings.DB_THREADS, thread_name_prefix="db")
 
 
 def db_call(func):
     """`func`, made awaitable and run on the database thread pool (usable as a decorator)."""
-    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_pool)
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        # Inside the call's own context, where the connection it used lives.
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return SyncToAsync(run, thread_sensitive=False, executor=_pool)

@@ -8,12 +8,13 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.db import OperationalError
 
-from dialogue import routing
+from dialogue import rendering, routing
 from dialogue.consumers import CLOSE_NOT_FOUND, MAX_FRAME_BYTES
 from dialogue.models import Event
 from imago_app.asgi import application
-from imago_app.consumers import CLOSE_NOT_SIGNED_IN
+from imago_app.consumers import CLOSE_NOT_SIGNED_IN, CLOSE_TOO_FAST, CLOSE_TRY_AGAIN, FRAME_BURST
 from tests.factories import make_couple, make_dialogue, make_partner
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -307,3 +308,44 @@ async def test_the_channel_layer_carries_no_private_text(pair, monkeypatch):
             else:
                 assert isinstance(value, int), message
         assert secret not in repr(message)
+
+
+async def test_a_flood_is_slowed_then_closed_and_other_couples_carry_on(pair):
+    _alex, _sam, dialogue, a, b = pair
+    other_alex, other_sam, other = await setup()
+    c, d = await connect(other_alex, other.pk), await connect(other_sam, other.pk)
+    await drain(c)
+    await drain(d)
+    for _ in range(1000):
+        await a.send_to(text_data="not json")
+    replies, closed = [], None
+    while closed is None:
+        message = await a.receive_output(timeout=5)
+        if message["type"] == "websocket.close":
+            closed = message
+        else:
+            replies.append(message["text"])
+    assert closed["code"] == CLOSE_TOO_FAST
+    # Only a burst was read at all; then one calm note, then nothing until the close.
+    assert sum("couldn&#x27;t read that" in r for r in replies) == FRAME_BURST
+    assert sum("Slow down a moment" in r for r in replies) == 1
+    assert await b.receive_nothing(timeout=0.3)
+    assert await kinds(dialogue) == ["request"]
+    # Another couple's dialogue goes on as before.
+    await d.send_to(text_data=frame("accept", "k-other-1"))
+    assert 'data-seq="2"' in await drain(c)
+    await c.disconnect()
+    await d.disconnect()
+
+
+async def test_a_database_that_cannot_answer_closes_the_socket_for_a_reconnect(pair, monkeypatch):
+    _alex, _sam, _dialogue, a, b = pair
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("the database is restarting")
+
+    monkeypatch.setattr(rendering, "load_screen", unavailable)
+    await b.send_to(text_data=frame("accept", "k-db-1"))
+    for sock in (a, b):
+        message = await sock.receive_output(timeout=5)
+        assert (message["type"], message["code"]) == ("websocket.close", CLOSE_TRY_AGAIN)

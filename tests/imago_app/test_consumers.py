@@ -27,7 +27,11 @@ async def test_an_anonymous_socket_is_closed_with_a_reason():
     connected, _ = await comm.connect()
     assert connected
     closed = await comm.receive_output()
-    assert closed == {"type": "websocket.close", "code": CLOSE_NOT_SIGNED_IN}
+    assert closed == {
+        "type": "websocket.close",
+        "code": CLOSE_NOT_SIGNED_IN,
+        "reason": "You are signed out.",
+    }
     await comm.disconnect()
 
 

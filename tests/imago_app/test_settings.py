@@ -1,7 +1,10 @@
 """Production settings, checked by running Django the way a deployment would."""
 
+import re
 import subprocess
 import sys
+
+from django.conf import settings
 
 from tests.conftest import BASE_DIR, clean_environ
 
@@ -46,3 +49,16 @@ def test_it_refuses_bad_values_loudly():
         result = manage("check", env=env)
         assert result.returncode != 0, env
         assert message in result.stderr, (env, result.stderr[-500:])
+
+
+def test_make_run_gives_daphne_the_websocket_limits_of_the_settings():
+    makefile = (BASE_DIR / "Makefile").read_text()
+    limits = re.search(r"^DAPHNE_LIMITS := (.*)$", makefile, re.M).group(1)
+    size = str(settings.WEBSOCKET_MAX_BYTES)
+    assert limits.split() == [
+        "--websocket-max-message-size",
+        size,
+        "--websocket-max-frame-size",
+        size,
+    ]
+    assert "$(DAPHNE_LIMITS)" in makefile.split("\nrun:")[1].split("\n\n")[0]
