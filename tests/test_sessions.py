@@ -117,3 +117,16 @@ async def test_a_change_that_a_page_does_not_show_sends_it_nothing():
     assert await dialogue_socket.receive_nothing(timeout=0.2)
     for comm in (appreciation_socket, dialogue_socket, home_socket):
         await comm.disconnect()
+
+
+async def test_disabling_an_account_closes_its_sockets():
+    alex, _sam, _couple, dialogue = await setup()
+    comm = await open_socket(alex, f"/ws/dialogue/{dialogue.pk}/")
+
+    def disable():
+        alex.is_active = False
+        alex.save(update_fields=["is_active"])
+
+    await database_sync_to_async(disable)()
+    assert await closed_with(comm, CLOSE_NOT_SIGNED_IN)
+    await comm.disconnect()
