@@ -553,8 +553,10 @@ async def isolation(options: Options, players: list[Player]) -> dict[str, Any]:
     cpu_s = {"without": 0.0, "with": 0.0}
     wall = {"without": 0.0, "with": 0.0}
     slow_tally = Tally()
+    per_block = []
     for block in range(2 * blocks):
         phase = "without" if block % 4 in (0, 3) else "with"
+        first = len(tallies[phase].partner_ms)
         before = options.probe.cpu()
         start = time.perf_counter()
         window = (start, start + length)
@@ -565,6 +567,9 @@ async def isolation(options: Options, players: list[Player]) -> dict[str, Any]:
         after = options.probe.cpu()
         cpu_s[phase] += sum(after["servers"]) - sum(before["servers"])
         wall[phase] += after["wall"] - before["wall"]
+        # Each block's own figures: one burst of other work on the machine shows as one bad
+        # block, and the median over blocks is not moved by it.
+        per_block.append({"phase": phase, **percentiles(tallies[phase].partner_ms[first:])})
         await asyncio.sleep(0.5)  # the last pushes of one block are not counted in the next
 
     def cpu(phase: str) -> dict[str, Any]:
@@ -581,7 +586,19 @@ async def isolation(options: Options, players: list[Player]) -> dict[str, Any]:
         "block_s": round(length, 2),
         **{phase: {"moves": t.as_dict(), "cpu": cpu(phase)} for phase, t in tallies.items()},
         "slow": slow_tally.as_dict(),
+        "per_block": per_block,
+        **{
+            f"{phase}_block_p99_median": median_or_none(
+                [b["p99"] for b in per_block if b["phase"] == phase]
+            )
+            for phase in ("without", "with")
+        },
     }
+
+
+def median_or_none(values: list[Any]) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(statistics.median(present), 2) if present else None
 
 
 async def measure(options: Options, seeds: list[Any]) -> dict[str, Any]:

@@ -241,6 +241,18 @@ def summarize_isolation(runs: list[dict[str, Any]], limit_ms: float) -> dict[str
         "with_p99": med("with.moves.partner_ms.p99"),
         "diff_p50": phase_diff("p50"),
         "diff_p99": phase_diff("p99"),
+        # The median over blocks of each block's p99, and its difference: robust to one burst.
+        "without_block_p99": med("without_block_p99_median"),
+        "with_block_p99": med("with_block_p99_median"),
+        "diff_block_p99": median(
+            [
+                diff(
+                    pick(r, "isolation.without_block_p99_median"),
+                    pick(r, "isolation.with_block_p99_median"),
+                )
+                for r in ok
+            ]
+        ),
         "failures": failures("without")
         + failures("with")
         + sum(pick(r, "connect.failed_pairs") or 0 for r in runs)
@@ -283,6 +295,8 @@ def isolation_table(entries: list[dict[str, Any]]) -> str:
                 pair(s["without_p50"], s["without_p99"]),
                 pair(s["with_p50"], s["with_p99"]),
                 fmt(s["diff_p50"], 1) + " / " + fmt(s["diff_p99"], 1),
+                pair(s["without_block_p99"], s["with_block_p99"])
+                + f" ({fmt(s['diff_block_p99'], 1)})",
                 f"{s['without_moves']}/{s['with_moves']}",
                 f"{s['slow_moves']} ({fmt(s['slow_p50'])} ms)",
                 str(s["failures"] + s["slow_failures"]),
@@ -300,6 +314,7 @@ def isolation_table(entries: list[dict[str, Any]]) -> str:
             "others p50/p99 without",
             "with slow couple",
             "diff p50/p99 ms",
+            "block p99 w/o / with (diff)",
             "moves w/o / with",
             "slow moves (p50)",
             "fail",

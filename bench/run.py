@@ -565,7 +565,8 @@ def run_isolation(
                 f"{report.pair(summary['with_p50'], summary['with_p99'])} ms with the slow "
                 f"couple ({summary['slow_moves']} slow moves): p99 "
                 f"{'+' if (summary['diff_p99'] or 0) >= 0 else ''}"
-                f"{report.fmt(summary['diff_p99'], 1)} ms, failures {summary['failures']}",
+                f"{report.fmt(summary['diff_p99'], 1)} ms (median block p99 "
+                f"{report.fmt(summary['diff_block_p99'], 1)} ms), failures {summary['failures']}",
                 flush=True,
             )
             for error in summary["errors"][:3]:
@@ -1115,8 +1116,10 @@ def finish(
             "without = blocks with the slow couple idle; with = as long again, in blocks that "
             "alternate with those, while it moves, each of its moves holding the slow database "
             "call in its transaction; "
-            "diff = with - without (median of each run's difference); slow moves (p50) = the "
-            "slow couple's completed moves and their partner latency. Target: diff p99 <= "
+            "diff = with - without (median of each run's difference); block p99 = the median "
+            "over the blocks of each kind of each block's own p99 (one burst of other work on "
+            "the machine spoils one block, not the figure), and its difference; slow moves (p50) "
+            "= the slow couple's completed moves and their partner latency. Target: diff p99 <= "
             f"{isolation[0]['limit_ms']:g} ms."
         )
     if churn:
