@@ -185,11 +185,15 @@ class Hit:
         return self.before != self.after
 
     def changed(self) -> dict:
-        return {
-            label: (self.before[label], self.after[label])
-            for label in self.before
-            if self.before[label] != self.after[label]
-        }
+        """Per table, the rows as they were and as they are, of the rows that changed."""
+        found = {}
+        for table, before in self.before.items():
+            after = self.after[table]
+            gone = [row for row in before if row not in after]
+            new = [row for row in after if row not in before]
+            if gone or new:
+                found[table] = {"before": gone, "after": new}
+        return found
 
     def everything(self) -> list[str]:
         frames = [f for replies in self.replies.values() for f in replies]
