@@ -440,7 +440,7 @@ def bar_panel(
     if not values:
         return []
     top = max([*values, limit or 0]) * 1.1 or 1
-    left, width, bar_h = 190.0, 580.0, 12.0
+    left, width, bar_h = 270.0, 450.0, 12.0
     out = [f'<text x="{x0 + 56}" y="{y0}" font-weight="bold">{html.escape(title)}</text>']
     y = y0 + 12
     for label, bars in groups:
@@ -490,6 +490,8 @@ def extra_panels(
                 [
                     ("others p99 without", e["summary"]["without_p99"]),
                     ("with the slow couple", e["summary"]["with_p99"]),
+                    ("median block p99 without", e["summary"].get("without_block_p99")),
+                    ("with", e["summary"].get("with_block_p99")),
                 ],
             )
             for e in isolation
