@@ -409,8 +409,21 @@ def broken(kind_runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --- a configuration ---------------------------------------------------------------------------
 
 
+PREPARED: dict[tuple[str, str], tuple[dict, str | None]] = {}
+
+
 def prepare(config: Config, scratch: Path, services: Services | None) -> tuple[dict, str | None]:
-    """A fresh, migrated database for this configuration; its environment and its name."""
+    """A fresh, migrated database for this configuration (once per run of the script: the
+    sections after the steps go on in it, each with couples of its own); its environment and
+    its name."""
+    key = (config.name, str(scratch))
+    if key not in PREPARED:
+        PREPARED[key] = _prepare(config, scratch, services)
+    env, database = PREPARED[key]
+    return dict(env), database
+
+
+def _prepare(config: Config, scratch: Path, services: Services | None) -> tuple[dict, str | None]:
     env = base_env()
     database = None
     if config.postgres:
@@ -817,8 +830,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             2.0,
             1,
         )
-        args.churn, args.churn_warmup, args.churn_couples, args.churn_idle = 100, 20, 5, 0
-        args.churn_concurrency, args.churn_settle = 10, 1.0
+        args.churn, args.churn_warmup, args.churn_couples, args.churn_idle = 100, 10, 5, 0
+        args.churn_concurrency, args.churn_settle = 10, 0.5
         args.slow_ms, args.profile, args.no_steps = None, False, False
     if args.fast:
         args.interval = 2.0
