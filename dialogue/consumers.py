@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from dialogue import machine, rendering, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm
+from dialogue.models import Dialogue
 from imago_app.access import other_partner
 from imago_app.consumers import CLOSE_NOT_FOUND, ScopeRequest, SessionSocket, seen_key
 from imago_app.db import db_call
@@ -23,6 +24,7 @@ class DialogueConsumer(SessionSocket):
 
     dialogue_id: int
     group: str | None = None
+    people: dict | None = None  # the partners' User rows, kept between pushes
 
     async def open(self) -> list[str] | None:
         self.dialogue_id = int(self.scope["url_route"]["kwargs"]["dialogue_id"])
@@ -89,7 +91,9 @@ class DialogueConsumer(SessionSocket):
     # --- group messages -----------------------------------------------------------------------
 
     async def dialogue_changed(self, event: dict) -> None:
-        await self.push()
+        # Access was checked at connect; what could end it (the couple closing, signing out)
+        # reaches this socket as its own message, which checks again.
+        await self.push(recheck=False)
 
     async def panel_changed(self, event: dict) -> None:
         # The user's group also carries home-page changes; only a closed couple matters here,
@@ -119,9 +123,9 @@ class DialogueConsumer(SessionSocket):
 
     # --- rendering ----------------------------------------------------------------------------
 
-    async def push(self, error: str = "") -> None:
+    async def push(self, error: str = "", *, recheck: bool = True) -> None:
         try:
-            html, self.stage_key = await self.render(self.stage_key, error)
+            html, self.stage_key = await self.render(self.stage_key, error, recheck)
         except Http404:  # no longer theirs to see (they left the couple)
             await self.close(
                 code=CLOSE_NOT_FOUND, reason="This dialogue is no longer yours to see."
@@ -155,10 +159,18 @@ class DialogueConsumer(SessionSocket):
         return (other.display_name if other else ""), shared
 
     @db_call
-    def render(self, shown_key: str | None, error: str) -> tuple[str, str]:
-        """The parts of the screen to send, and the stage key now on screen."""
-        dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
-        screen = rendering.load_screen(dialogue, self.user, handed_to=self.handed_to)
+    def render(self, shown_key: str | None, error: str, recheck: bool) -> tuple[str, str]:
+        """The parts of the screen to send, and the stage key now on screen (with `recheck`,
+        after checking again that the dialogue is still this user's to see)."""
+        if recheck or self.people is None:
+            dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
+            self.people = None  # names are read again with the access check
+        else:
+            dialogue = Dialogue.objects.select_related("couple").get(pk=self.dialogue_id)
+        screen = rendering.load_screen(
+            dialogue, self.user, handed_to=self.handed_to, people=self.people
+        )
+        self.people = screen.people
         parts = ["bar", "pause", "error"]
         if screen.stage_key != shown_key:
             parts += ["stage", "live"]

@@ -12,13 +12,19 @@ PAGE = "dialogue/dialogue.html"
 
 
 def load_screen(
-    dialogue: Dialogue, viewer: User, *, handed_to: int | None = None
+    dialogue: Dialogue,
+    viewer: User,
+    *,
+    handed_to: int | None = None,
+    people: dict[int, User] | None = None,
 ) -> screens.Screen:
-    """Everything `viewer`'s screen shows, read fresh from the database (three queries)."""
+    """Everything `viewer`'s screen shows, read fresh from the database (three queries; two
+    when `people`, the partners' rows by id, is passed from an earlier screen)."""
     state = services.current_state(dialogue)
     # A screen shows only the round in progress: its cost does not grow with the dialogue.
     events = list(dialogue.events.filter(round=state.round))
-    people = {u.pk: u for u in User.objects.filter(pk__in=state.partners)}
+    if people is None or set(people) != set(state.partners):
+        people = {u.pk: u for u in User.objects.filter(pk__in=state.partners)}
     return screens.build(
         dialogue=dialogue,
         state=state,

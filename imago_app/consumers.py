@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import time
 from abc import ABCMeta, abstractmethod
 from importlib import import_module
@@ -16,6 +17,11 @@ from imago_app.db import db_call
 from imago_app.home import ANNOUNCEMENTS, panel_for
 from imago_app.models import OpenSocket
 from imago_app.notify import user_group
+
+try:  # what daphne raises when a message meets a socket that has just closed
+    from autobahn.exception import Disconnected as SocketGone
+except ImportError:  # pragma: no cover - served by another ASGI server
+    SocketGone = ()
 
 # Close codes in the 4xxx range are ours and mean "do not reconnect"; the reason says why.
 CLOSE_NOT_SIGNED_IN = 4401
@@ -119,7 +125,7 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
         self.session_key = getattr(self.scope.get("session"), "session_key", None)
         self.frame_tokens, self.frame_clock, self.dropped = float(FRAME_BURST), time.monotonic(), 0
         self.last_touch = time.monotonic()
-        if not self.user.is_authenticated or await self.time_left() <= 0:
+        if not self.user.is_authenticated or await self.time_left_at_connect() <= 0:
             await self.refuse(CLOSE_NOT_SIGNED_IN, "You are signed out.")
             return
         groups = await self.open()
@@ -182,6 +188,20 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
 
     async def session_ended(self, event: dict) -> None:
         await self.close(code=CLOSE_NOT_SIGNED_IN, reason="You are signed out.")
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        # A socket that closed while this was on its way (a presence note to a partner who just
+        # left): raising would end the consumer before its disconnect() tidies up; daphne still
+        # reports the close, and disconnect() runs then.
+        with contextlib.suppress(SocketGone):
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def time_left_at_connect(self) -> float:
+        """As time_left(), from the session the handshake already loaded (no second read)."""
+        session = self.scope.get("session")
+        if self.session_key is None:
+            return float("inf")
+        return await db_call(session_limits.seconds_left)(session, self.user, time.time())
 
     async def time_left(self, *, touch: bool = False) -> float:
         if self.session_key is None:  # a scope without a session (tests that set the user)

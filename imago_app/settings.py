@@ -196,7 +196,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "imago_app.layers.PacedInMemoryChannelLayer"}}
 
 # Only for `make bench`: also serve the bare relay the benchmark measures the app against.
 BENCH_RELAY = env_bool("BENCH_RELAY", False)

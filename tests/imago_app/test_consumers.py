@@ -111,3 +111,16 @@ async def test_a_page_that_is_up_to_date_gets_nothing_on_connect_and_a_stale_one
     await stale.connect()
     assert "Link up with your partner" in await stale.receive_from()
     await stale.disconnect()
+
+
+async def test_a_message_to_a_socket_that_just_closed_does_not_end_the_consumer():
+    """Daphne raises when a send meets a closed socket; the consumer must live on to tidy up."""
+    from autobahn.exception import Disconnected
+
+    consumer = HomeConsumer()
+
+    async def gone(message):
+        raise Disconnected("Attempt to send on a closed protocol")
+
+    consumer.base_send = gone
+    await consumer.send(text_data="a presence note")  # does not raise
