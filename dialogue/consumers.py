@@ -62,12 +62,12 @@ class DialogueConsumer(SessionSocket):
             return
         try:
             data = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than anyone types
             data = None
-        if not isinstance(data, dict):
+        form = MoveForm.from_frame(data) if isinstance(data, dict) else None
+        if form is None:
             await self.send_error("We couldn't read that. Please try again.")
             return
-        form = MoveForm.from_frame(data)
         if not form.is_valid():
             await self.send_error(form.first_error())
             return

@@ -24,6 +24,17 @@ TIMEBOX_CHOICES = [
 ]
 
 
+def _is_text(value) -> bool:
+    """A str that is whole text (JSON can spell a lone UTF-16 surrogate, which is not)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class MoveForm(forms.Form):
     """One move, as sent by a form over the socket or posted without JavaScript."""
 
@@ -72,13 +83,21 @@ class MoveForm(forms.Form):
     )
 
     @classmethod
-    def from_frame(cls, data: dict) -> "MoveForm":
-        """A form from a decoded WebSocket frame (htmx sends lists for repeated fields)."""
+    def from_frame(cls, data: dict) -> "MoveForm | None":
+        """A form from a decoded WebSocket frame, or None when the frame is not what a page
+        sends: htmx sends each field as text (a list of texts for a repeated one), never a
+        number, an object or half of a character."""
         values = MultiValueDict()
         for name, value in data.items():
             if name == "HEADERS":
                 continue
-            values.setlist(name, value if isinstance(value, list) else [value])
+            repeated = isinstance(cls.base_fields.get(name), forms.MultipleChoiceField)
+            if isinstance(value, list) and not (repeated and value):
+                return None  # a list only for a field that repeats, and never an empty one
+            texts = value if isinstance(value, list) else [value]
+            if not all(_is_text(text) for text in texts):
+                return None
+            values.setlist(name, texts)
         return cls(values)
 
     def first_error(self) -> str:

@@ -591,7 +591,11 @@ async def test_ids_of_another_couple_in_a_frame_reach_only_the_senders_own_dialo
         "acting_for": jordan.pk,  # two phones: nobody acts for anybody
     }
     theirs_before = await event_count(theirs)
-    result = await hit(world, "alex", "dialogue", text=move("pause", **foreign))
+    # As numbers, they are not what a page sends: the frame is refused whole.
+    assert_refused(await hit(world, "alex", "dialogue", text=move("pause", **foreign)))
+    # As text, as a page would send them, they are ignored (or refused, for acting_for).
+    as_text = {name: str(value) for name, value in foreign.items() if name != "acting_for"}
+    result = await hit(world, "alex", "dialogue", text=move("pause", **as_text))
     # The pause is Alex's own, in Alex's own dialogue; Jordan's dialogue and pages are untouched.
     kind, _key, actor, _text = (await last_events(world.dialogue))[0]
     assert (kind, actor) == ("pause", world.people["alex"].pk)
@@ -640,7 +644,7 @@ async def test_on_a_shared_screen_nobody_outside_the_couple_can_be_acted_for():
         assert await rows() == before, frame
         assert await other.has_nothing()
     # Acting for the other partner of the couple is what a shared screen is for.
-    await screen.send(text=move("accept", acting_for=sam.pk))
+    await screen.send(text=move("accept", acting_for=str(sam.pk)))
     replies = await screen.read(wait=5, quiet=QUIET)
     assert not error_messages(replies), error_messages(replies)
     assert (await last_events(dialogue))[0][0] == "accept"
@@ -1020,3 +1024,89 @@ def test_a_real_server_closes_what_it_cannot_take_and_keeps_serving(daphne_live)
         phone.close()
     log = daphne_live.log_path.read_text(errors="replace")
     assert "Traceback" not in log, log
+
+
+# --- found by these tests: each fails today -------------------------------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "frame",
+    [
+        nested(1_000),
+        nested(4_000),
+        '{"a":' * 1_000 + "1" + "}" * 1_000,
+        '{"move": ' + nested(2_000) + "}",
+    ],
+    ids=["1,000 nested lists", "4,000 nested lists", "1,000 nested objects", "a nested move"],
+)
+async def test_deep_nesting_under_the_frame_limit_gets_a_private_answer(world, frame):
+    """About 1,000 levels of JSON fit in 2 KiB, well under the frame limit. json.loads gives up
+    with RecursionError, which is not a ValueError: DialogueConsumer.frame does not catch it and
+    the consumer dies (a real daphne closes the socket with 1011 and logs the traceback)."""
+    assert len(frame.encode()) <= LIMIT  # past the size check, into the JSON parser
+    result = await hit(world, "alex", ROUTES, text=frame)
+    assert_refused(result, UNREADABLE)
+    for route in ROUTES:
+        await settle(world, "alex", route)
+    await assert_still_serving(world)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "a\\ud83d", "\\ude00b"])
+async def test_a_lone_surrogate_in_the_text_of_a_valid_move_gets_a_private_answer(world, escape):
+    """JSON may spell half of a UTF-16 pair (the frame itself is plain ASCII); json.loads makes
+    a str that cannot be encoded, the form takes it, and dialogue_move's Event insert raises
+    UnicodeEncodeError (SQLite and PostgreSQL alike). It is not a DatabaseError, so the socket
+    is not even closed with 1013: the consumer dies (1011 on a real daphne)."""
+    frame = '{"move": "pause", "key": "surrogate-key-1", "text": "I felt ' + escape + '"}'
+    result = await hit(world, "alex", ROUTES, text=frame)
+    assert_refused(result)
+    for route in ROUTES:
+        await settle(world, "alex", route)
+    await assert_still_serving(world)
+
+
+WRONG_TYPES = [
+    ("text", 7),
+    ("text", 1.5),
+    ("text", True),
+    ("text", {"a": 1}),
+    ("text", ["a", {"b": 1}]),
+    ("text", [[["x"]]]),
+    ("key", 12345678),
+    ("key", 10**40),
+    ("position", {}),
+    ("position", []),
+    ("position", {"a": 1}),
+    ("level", True),
+    ("level", {}),
+    ("level", 7.0),
+    ("feelings", {"sad": True}),
+    ("feelings", [["sad"]]),
+    ("later", {}),
+    ("acting_for", 7.5),
+    ("acting_for", {}),
+    ("move", {"pause": 1}),
+    ("move", 1),
+]
+
+
+@pytest.mark.asyncio
+async def test_wrong_types_in_a_move_that_would_be_accepted_are_refused(world, subtests):
+    """A form sends strings (and lists of them for repeated fields). A frame with a number, a
+    boolean or an object in a field is not from the page: it is refused, not coerced and kept.
+    Today MoveForm.from_frame hands the JSON values to Django's fields, which str() them (text
+    {"a": 1} is stored as "{'a': 1}", key 12345678 as "12345678") or take {} and [] as empty
+    (position {} skips the stale check)."""
+    for name, wrong in WRONG_TYPES:
+        with subtests.test(f"{name}={wrong!r}"):
+            fields = {"move": "pause", "key": secrets.token_urlsafe(12), name: wrong}
+            result = await hit(world, "alex", "dialogue", text=json.dumps(fields))
+            stored = result.changed().get("dialogue.Event", {}).get("after", [])
+            assert not stored, [(e["kind"], e["key"], e["text"]) for e in stored]
+            assert_refused(result)
+        # Undo an accepted pause, so the next case starts from the same place.
+        if (await state_of(world.dialogue)).paused:
+            await play(world, "alex", "ready")
+            await play(world, "sam", "ready")
