@@ -45,6 +45,7 @@ def test_it_refuses_bad_values_loudly():
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must start with"),
         ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT must be a whole number"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+        ({"ALLOWED_HOSTS": "*"}, "'*' is not accepted"),
     ]:
         result = manage("check", env=env)
         assert result.returncode != 0, env
