@@ -193,7 +193,10 @@ class Server:
         if self.kind == "daphne":
             # Twisted's default listen backlog of 50 overflows when a crowd connects at once.
             endpoint = f"tcp:port={self.port}:interface=127.0.0.1:backlog=1024"
-            return [PYTHON, "-m", "daphne", "-e", endpoint, "imago_app.asgi:application"]
+            # The WebSocket size limits of `make run` (settings.WEBSOCKET_MAX_BYTES).
+            limits = ["--websocket-max-message-size", "65536"]
+            limits += ["--websocket-max-frame-size", "65536"]
+            return [PYTHON, "-m", "daphne", "-e", endpoint, *limits, "imago_app.asgi:application"]
         # Channels' router has no lifespan handler; uvicorn's backlog is 2048 already.
         return [
             *(PYTHON, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(self.port)),
