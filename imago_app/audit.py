@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from axes.helpers import get_client_ip_address
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -43,8 +44,6 @@ def client_ip(request) -> str:
     """The client's address, as sign-in throttling sees it (proxy settings included)."""
     if request is None:
         return ""
-    from axes.helpers import get_client_ip_address
-
     return get_client_ip_address(request) or ""
 
 

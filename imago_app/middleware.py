@@ -66,11 +66,13 @@ class SessionLimitsMiddleware:
         return self.get_response(request)
 
     def signed_out(self, request) -> HttpResponse:
+        htmx = bool(request.headers.get("HX-Request"))
         query = {"ended": "1"}
-        if request.method == "GET" and not request.headers.get("HX-Request"):
+        if request.method == "GET" and not htmx:
             query["next"] = request.get_full_path()
         url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode(query)}"
-        response = HttpResponse(status=204 if request.headers.get("HX-Request") else 302)
-        response["HX-Redirect" if request.headers.get("HX-Request") else "Location"] = url
+        # htmx follows HX-Redirect with a whole page load; a plain redirect would be swapped in.
+        response = HttpResponse(status=204 if htmx else 302)
+        response["HX-Redirect" if htmx else "Location"] = url
         add_never_cache_headers(response)
         return response
