@@ -79,6 +79,8 @@ class DialogueConsumer(SessionSocket):
             await db_call(services.dialogue_move)(
                 dialogue_id=self.dialogue_id, partner=self.user, **form.service_kwargs()
             )
+        except services.AlreadyApplied:
+            await self.push()  # a double tap: no error, just the screen as it is
         except services.Stale as stale:
             self.stage_key = None
             await self.push(error=stale.message)

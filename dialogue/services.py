@@ -14,18 +14,24 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogue import machine
+from dialogue import machine, screens
 from dialogue.models import Dialogue, DialogueShare, Event, Reflection
 from imago_app import access
 from imago_app.models import Couple, OpenSocket, User
 from imago_app.notify import home_changed_after_commit
 from imago_app.services import Refused
 
+REUSED_KEY = "That doesn't match what was sent before. Please reload the page."
 STALE = "The dialogue moved on while you were answering. Here is where it stands now."
 
 
 class Stale(Refused):
     """A move made from a screen that no longer matches the dialogue."""
+
+
+class AlreadyApplied(Exception):
+    """A retried move (a double tap, a resend after reconnecting) that was applied before: for
+    the person who made it, this is success. Nothing is written again."""
 
 
 def dialogue_group(dialogue_id: int) -> str:
@@ -152,19 +158,25 @@ def dialogue_move(
     """Apply one move by `partner` (or, on a shared device, by the partner they hand it to).
 
     `position` is the position of the screen the move was made on; a different one means the
-    move is stale. Returns the new sequence number.
+    move is stale. Returns the new sequence number; raises AlreadyApplied for a retry of a move
+    already made, and Refused (Stale) for a move the rules or the screen do not allow.
     """
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
-    if Event.objects.filter(dialogue=dialogue, key=key).exists():
-        raise Refused("We already have that. There's no need to send it again.")
     state = current_state(dialogue)
-    if position and position != state.position():
-        raise Stale(STALE)
     by = partner.pk
     if acting_for is not None and dialogue.device == machine.Device.SHARED_DEVICE:
         if acting_for not in state.partners:
             raise Refused("Only the two partners of this dialogue can take part in it.")
         by = acting_for
+    earlier = Event.objects.filter(dialogue=dialogue, key=key).only("kind", "actor_id").first()
+    if earlier is not None:
+        if (earlier.kind, earlier.actor_id) == (kind, by):
+            raise AlreadyApplied
+        raise Refused(REUSED_KEY)
+    if position and position != state.position():
+        raise Stale(STALE)
+    # A box left as the sentence stem it started with says nothing yet.
+    text = screens.without_stem(state.step, text)
     now = timezone.now()
     time = now + timedelta(minutes=later_minutes) if later_minutes is not None else None
     move = machine.Move(
@@ -196,8 +208,8 @@ def dialogue_move(
                 data=data,
                 at=now,
             )
-    except IntegrityError:
-        raise Refused("We already have that. There's no need to send it again.") from None
+    except IntegrityError:  # the same move, committed by a racing retry: already applied
+        raise AlreadyApplied from None
     dialogue.seq = seq
     dialogue.snapshot = machine.state_to_dict(new_state)
     fields = ["seq", "snapshot"]

@@ -74,6 +74,8 @@ def dialogue_move(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             services.dialogue_move(
                 dialogue_id=dialogue.pk, partner=request.user, **form.service_kwargs()
             )
+        except services.AlreadyApplied:
+            pass  # a retry of a move already made: the page shows where things stand
         except services.Refused as refused:
             messages.error(request, refused.message)
     return redirect("dialogue", dialogue.pk)
@@ -109,6 +111,19 @@ def dialogue_transcript(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     state = services.current_state(dialogue)
     people = {u.pk: u for u in User.objects.filter(pk__in=state.partners)}
     rounds = screens.transcript(list(dialogue.events.all()), viewer=request.user, people=people)
+    therapist, agreed = access.couple_therapist(dialogue.couple_id)
+    if therapist is None:
+        form.fields["shared"].help_text = (
+            "No therapist is linked now. Ticked, a therapist you both agree to later could read "
+            "it. Your partner never sees your reflection."
+        )
+    else:
+        form.fields["shared"].label = f"Share this reflection with {therapist.display_name}"
+        if not agreed:
+            form.fields["shared"].help_text = (
+                f"{therapist.display_name} reads it only once you both agree to their access. "
+                "Your partner never sees your reflection."
+            )
     return render(
         request,
         "dialogue/transcript.html",
@@ -118,5 +133,7 @@ def dialogue_transcript(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             "form": form,
             "reflection": mine,
             "sharers": set(dialogue.shares.values_list("partner_id", flat=True)),
+            "therapist": therapist,
+            "therapist_agreed": agreed,
         },
     )

@@ -177,13 +177,16 @@ async def test_a_binary_frame_is_refused_politely(pair):
     assert await b.receive_nothing(timeout=0.3)
 
 
-async def test_a_repeated_key_is_told_and_not_applied_twice(pair):
+async def test_a_repeated_key_is_a_quiet_success_and_not_applied_twice(pair):
     _alex, _sam, dialogue, a, b = pair
     await b.send_to(text_data=frame("accept", "same-key-42"))
     await drain(a)
     await drain(b)
+    # A double tap: the move was applied once; the second tap is no error for Sam.
     await b.send_to(text_data=frame("accept", "same-key-42"))
-    assert "already have that" in await drain(b)
+    reply = await drain(b)
+    assert 'id="dialogue-bar"' in reply and "already" not in reply
+    assert 'id="dialogue-error" class="error-banner" role="alert"></p>' in reply
     assert await a.receive_nothing(timeout=0.3)
     assert await kinds(dialogue) == ["request", "accept"]
 

@@ -63,11 +63,54 @@ def test_a_repeated_key_is_recognised_and_not_applied_twice(dialogue, partner_b)
     services.dialogue_move(
         dialogue_id=dialogue.pk, partner=partner_b, kind="accept", key="same-key-1"
     )
-    with pytest.raises(services.Refused, match="already have that"):
+    # A retry of a move that was applied is a success for the person who made it.
+    with pytest.raises(services.AlreadyApplied):
         services.dialogue_move(
             dialogue_id=dialogue.pk, partner=partner_b, kind="accept", key="same-key-1"
         )
+    assert not issubclass(services.AlreadyApplied, services.Refused)
     assert dialogue.events.filter(kind="accept").count() == 1
+
+
+def test_a_key_reused_for_another_move_or_person_is_refused(dialogue, partner_a, partner_b):
+    services.dialogue_move(
+        dialogue_id=dialogue.pk, partner=partner_b, kind="accept", key="same-key-2"
+    )
+    for who, kind in [(partner_b, "pause"), (partner_a, "pause")]:
+        with pytest.raises(services.Refused, match="doesn't match"):
+            services.dialogue_move(
+                dialogue_id=dialogue.pk, partner=who, kind=kind, key="same-key-2"
+            )
+    assert list(dialogue.events.values_list("kind", flat=True)) == ["request", "accept"]
+
+
+@pytest.mark.parametrize("prefill", ["If I got it, you said ", "If I got it, you said…  "])
+def test_a_box_left_as_its_stem_counts_as_empty(dialogue, move, partner_a, partner_b, prefill):
+    move(partner_b, "accept")
+    move(partner_a, "check_in", level=7)
+    move(partner_b, "check_in", level=7)
+    move(partner_a, "send", text="I felt alone on Sunday.")
+    with pytest.raises(services.Refused, match="Write a few words first"):
+        move(partner_b, "mirror", text=prefill)
+    move(partner_b, "mirror", text="If I got it, you said you felt alone.")
+    assert dialogue.events.last().text == "If I got it, you said you felt alone."
+
+
+def test_an_empathy_left_as_its_stem_keeps_only_the_feelings(dialogue, move, partner_a, partner_b):
+    move(partner_b, "accept")
+    move(partner_a, "check_in", level=7)
+    move(partner_b, "check_in", level=7)
+    move(partner_a, "send", text="I felt alone on Sunday.")
+    move(partner_b, "mirror", text="You felt alone.")
+    move(partner_a, "confirm")
+    move(partner_a, "no_more")
+    move(partner_b, "summarize", text="You felt alone on Sunday.")
+    move(partner_a, "confirm")
+    move(partner_b, "validate", text="You make sense, and what makes sense is that I was away.")
+    move(partner_a, "confirm")
+    move(partner_b, "empathize", text="I imagine you might feel ", feelings=("lonely",))
+    event = dialogue.events.last()
+    assert (event.kind, event.text, event.data["feelings"]) == ("empathize", "", ["lonely"])
 
 
 def test_a_move_from_a_stale_screen_is_refused(dialogue, move, partner_a, partner_b):
