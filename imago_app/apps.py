@@ -6,4 +6,9 @@ class ImagoAppConfig(AppConfig):
     verbose_name = "Accounts, couples and therapists"
 
     def ready(self) -> None:
-        from imago_app import signals  # noqa: F401  (connects the receivers)
+        from imago_app import (
+            signals,  # noqa: F401  (connects the receivers)
+            support,
+        )
+
+        support.directory()  # a support file that cannot be used stops the app at start

@@ -253,6 +253,12 @@ SESSION_KEPT_ABSOLUTE = env_int("SESSION_KEPT_ABSOLUTE_DAYS", 30) * 86400
 
 INVITE_LIFETIME = timedelta(hours=72)
 
+# The support services shown after someone stops a dialogue and on the Support page
+# (imago_app/support.py says the format). The default is a starting point that says so.
+SUPPORT_RESOURCES_FILE = os.environ.get(
+    "SUPPORT_RESOURCES_FILE", str(BASE_DIR / "imago_app" / "data" / "support.json")
+)
+
 # Where the app is reached, for links in e-mails sent outside a request.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

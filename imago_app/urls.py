@@ -7,6 +7,7 @@ from imago_app import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    path("support/", views.support_page, name="support"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/data/", views.account_data, name="account_data"),
     path("accounts/data/export.json", views.account_export, name="account_export"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from imago_app import access, audit, data_rights, services, session_limits, throttle
+from imago_app import access, audit, data_rights, services, session_limits, support, throttle
 from imago_app.forms import CodeForm, HomeworkForm, NoteForm, PeriodForm, SignInForm, SignUpForm
 from imago_app.home import panel_for
 from imago_app.homework import with_progress as homework_progress
@@ -25,6 +25,15 @@ from imago_app.record import couple_record
 @require_safe
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def support_page(request: HttpRequest) -> HttpResponse:
+    """Where to turn for help. Open to anyone, signed in or not; nothing is recorded."""
+    accept = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    return render(
+        request, "imago_app/support.html", {"regions": support.directory().by_region(accept)}
+    )
 
 
 @require_safe

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 # Reachable without signing in, or about one's own account: not about a couple.
 # session_status tells a visitor only that they have no time left (0).
-PUBLIC = {"home", "health", "signup", "login", "session_status"}
+PUBLIC = {"home", "health", "signup", "login", "session_status", "support"}
 ACCOUNT = {
     "logout",
     "password_change",
