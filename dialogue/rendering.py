@@ -5,7 +5,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dialogue import screens, services
+from dialogue.machine import Step
 from dialogue.models import Dialogue
+from imago_app import access
 from imago_app.models import User
 
 PAGE = "dialogue/dialogue.html"
@@ -18,13 +20,18 @@ def load_screen(
     handed_to: int | None = None,
     people: dict[int, User] | None = None,
 ) -> screens.Screen:
-    """Everything `viewer`'s screen shows, read fresh from the database (three queries; two
-    when `people`, the partners' rows by id, is passed from an earlier screen)."""
+    """Everything `viewer`'s screen shows, read fresh from the database (three queries, one more
+    at the check-in; one fewer when `people`, the partners' rows by id, is passed from an
+    earlier screen)."""
     state = services.current_state(dialogue)
     # A screen shows only the round in progress: its cost does not grow with the dialogue.
     events = list(dialogue.events.filter(round=state.round))
     if people is None or set(people) != set(state.partners):
         people = {u.pk: u for u in User.objects.filter(pk__in=state.partners)}
+    # Only the check-in says who will see what: ask who the therapist is then, not on every push.
+    therapist = (None, False)
+    if state.step == Step.CHECK_IN:
+        therapist = access.couple_therapist(dialogue.couple_id)
     return screens.build(
         dialogue=dialogue,
         state=state,
@@ -33,6 +40,7 @@ def load_screen(
         viewer=viewer,
         now=timezone.now(),
         handed_to=handed_to,
+        therapist=therapist,
     )
 
 

@@ -39,6 +39,17 @@ PREFILL = {
     Step.VALIDATE: "You make sense, and what makes sense is ",
     Step.EMPATHIZE: "I imagine you might feel ",
 }
+_STEM_TAIL = " \t\r\n.…:,"
+
+
+def without_stem(step: str, text: str) -> str:
+    """The text as said: a box left as the stem it was prefilled with counts as empty."""
+    prefill = PREFILL.get(step)
+    if prefill and text.strip().rstrip(_STEM_TAIL) == prefill.strip().rstrip(_STEM_TAIL):
+        return ""
+    return text
+
+
 # What the speaker is asked about the listener's reflection, and how they can set it right.
 CHECKS = {
     Step.MIRROR: ("Did {listener} get it?", "Not quite. Here's what I meant:"),
@@ -92,6 +103,11 @@ class Screen:
         return screen_key({"stage": self.stage, "headline": self.headline, "pos": self.position})
 
     @property
+    def other(self) -> User:
+        """The partner who is not the signed-in viewer."""
+        return next(u for pk, u in self.people.items() if pk != self.viewer.pk)
+
+    @property
     def shared(self) -> bool:
         return self.state.device == Device.SHARED_DEVICE
 
@@ -109,9 +125,12 @@ def build(
     viewer: User,
     now: datetime,
     handed_to: int | None = None,
+    therapist: tuple[User | None, bool] = (None, False),
 ) -> Screen:
     """The screen `viewer` sees. On a shared device, `handed_to` is the partner who last took the
-    device; until the partner whose turn it is takes it, the screen asks to hand it over."""
+    device; until the partner whose turn it is takes it, the screen asks to hand it over.
+    `therapist` is the couple's linked therapist and whether both agreed to them (for the
+    check-in's "who will see this")."""
     speaker, listener = people[state.sender], people[state.receiver]
     shared = state.device == Device.SHARED_DEVICE
     actor = _actor(state, people) if shared else None
@@ -120,12 +139,15 @@ def build(
     names = {"speaker": speaker.display_name, "listener": listener.display_name}
 
     stage = _stage(state, events, me=me, other=other, names=names, shared=shared)
+    if stage["kind"] == "check_in":
+        stage["privacy"] = check_in_privacy(other=other, shared=shared, therapist=therapist)
     if shared and actor is not None and actor.pk != handed_to and not state.paused:
         stage = {"kind": "handover", "next": actor, "doing": _doing(state), "then": stage}
     headline = _headline(stage, me=me)
     ends_at = None
     if state.timebox_minutes and state.began_at:
         ends_at = state.began_at + timedelta(minutes=state.timebox_minutes)
+    stopped_at = _latest(events, "leave")
     return Screen(
         dialogue=dialogue,
         state=state,
@@ -134,7 +156,7 @@ def build(
         actor=actor,
         headline=headline,
         stage=stage,
-        progress=_progress(state),
+        progress=_progress(state, stopped_at=stopped_at.step if stopped_at else None),
         position=state.position(),
         ends_at=ends_at,
         time_is_up=state.time_is_up(now),
@@ -310,10 +332,41 @@ def _headline(stage: dict, *, me: User) -> str:
     }[kind]
 
 
-def _progress(state: State) -> list[dict]:
-    current = state.step
+def check_in_privacy(*, other: User, shared: bool, therapist: tuple[User | None, bool]) -> str:
+    """Who will see a check-in number, said truly for this couple now: the partner never (unless
+    they are at the same screen), the therapist in the dialogue's outline once both agreed."""
+    person, agreed = therapist
+    if shared:
+        partner = f"{other.display_name} is at this screen with you and may see the number you tap."
+    elif person is None:
+        return "Only you will see this number."
+    else:
+        partner = f"{other.display_name} won't see this number."
+    if person is None:
+        return f"{partner} Nobody else will."
+    outline = "will see it in this dialogue's outline."
+    if agreed:
+        return f"{partner} {person.display_name}, your therapist, {outline}"
+    return (
+        f"{partner} If you both agree to {person.display_name} seeing your record, "
+        f"{person.display_name} {outline}"
+    )
+
+
+def _progress(state: State, *, stopped_at: str | None = None) -> list[dict]:
+    """The steps of the round, each done, current or to come. An ended dialogue shows every
+    step done, or, when it stopped early, the steps done before the one it stopped at."""
     order = list(STEP_LABELS)
-    at = order.index(current) if current in order else len(order)
+    if state.ended:
+        at = order.index(stopped_at) if stopped_at in order else len(order)
+        return [
+            {
+                "label": STEP_LABELS[step],
+                "status": "done" if i < at else "stopped" if i == at else "todo",
+            }
+            for i, step in enumerate(order)
+        ]
+    at = order.index(state.step)
     return [
         {
             "label": STEP_LABELS[step],

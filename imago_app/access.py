@@ -3,6 +3,7 @@
 Anything that is not yours is a 404: the answer never tells a stranger that it exists.
 """
 
+from django.db.models import Count
 from django.http import Http404
 
 from imago_app.models import Couple, Membership, TherapistLink, User
@@ -66,3 +67,19 @@ def get_couple_for_therapist(user: User, couple_id: int) -> Couple:
     if link is None:
         raise Http404
     return link.couple
+
+
+def couple_therapist(couple_id: int) -> tuple[User | None, bool]:
+    """The therapist linked to the couple now, if any, and whether both partners have agreed
+    to them seeing the couple's record (one query). What a "who will see this" sentence says
+    comes from here, so it is true at the moment it is shown."""
+    link = (
+        TherapistLink.objects.current()
+        .filter(couple_id=couple_id)
+        .annotate(agreed=Count("consents", distinct=True))
+        .select_related("therapist")
+        .first()
+    )
+    if link is None:
+        return None, False
+    return link.therapist, link.agreed == 2

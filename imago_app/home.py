@@ -165,5 +165,19 @@ def panel_for(request: HttpRequest) -> tuple[str, dict]:
         context["join_url_base"] = request.build_absolute_uri(reverse("join"))
     context["code_form"] = CodeForm()
     if user.is_partner:
-        context["start_form"] = StartForm(initial={"key": secrets.token_urlsafe(16)})
+        context["start_form"] = start_form(context)
     return template, context
+
+
+def start_form(context: dict) -> StartForm:
+    """The request form, saying truly who will see its topic."""
+    form = StartForm(initial={"key": secrets.token_urlsafe(16)})
+    link = context.get("link")
+    if link is not None:
+        name = link.therapist.display_name
+        if context.get("i_consented") and context.get("other_consented"):
+            sees = f"{name}, your therapist, will see the topic in the dialogue's outline."
+        else:
+            sees = f"If you both agree to {name}'s access, they will see the topic in the outline."
+        form.fields["topic"].help_text = f"{form.fields['topic'].help_text} {sees}"
+    return form

@@ -2,12 +2,17 @@
 (function () {
   "use strict";
 
-  // Reconnect live pages promptly: the WebSocket extension retries only after a few close codes,
-  // with a delay that can grow to a minute. Our own 4xxx codes mean "do not come back".
-  var MAX_DELAY_MS = 10000;
+  // Come back promptly after an outage: while the page is in view, try again every half second
+  // or so (with jitter, so many phones do not knock at once); only a hidden page backs off.
+  // Our own 4xxx codes mean "do not come back".
+  var HIDDEN_MAX_DELAY_MS = 5000;
+  var BACK_NOTE_MS = 4000;
 
   function reconnectDelay(retryCount) {
-    var exp = Math.min(MAX_DELAY_MS, 500 * Math.pow(2, retryCount));
+    if (document.visibilityState !== "hidden") {
+      return 250 + Math.random() * 500;
+    }
+    var exp = Math.min(HIDDEN_MAX_DELAY_MS, 500 * Math.pow(2, retryCount));
     return exp / 2 + Math.random() * exp / 2;
   }
 
@@ -27,24 +32,65 @@
     htmx.config.wsReconnectDelay = reconnectDelay;
   }
 
+  // While the socket is down the page says so: who is here is not known, and buttons that would
+  // send wait (Pause and "I need to stop" are queued and go the moment the connection is back).
+  function setOffline(elt, offline) {
+    if (offline) {
+      elt.setAttribute("data-offline", "");
+    } else {
+      elt.removeAttribute("data-offline");
+    }
+    elt.querySelectorAll("form[ws-send]").forEach(function (form) {
+      if (form.hasAttribute("data-queue-ok")) { return; }
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = offline;
+      });
+    });
+    var presence = elt.querySelector("#dialogue-presence");
+    if (offline && presence) {
+      var dot = document.createElement("span");
+      dot.className = "dot unknown";
+      dot.setAttribute("aria-hidden", "true");
+      presence.replaceChildren(dot, document.createTextNode(
+        " Connection lost: we can't tell whether " + presence.getAttribute("data-name") + " is here."));
+    }
+  }
+
   document.addEventListener("htmx:wsOpen", function (evt) {
-    statusFor(evt.target).textContent = "";
+    var elt = evt.target;
+    var status = statusFor(elt);
+    var wasOffline = elt.hasAttribute("data-offline");
+    setOffline(elt, false);
+    status.classList.toggle("back", wasOffline);
+    status.textContent = wasOffline ? "Connected again." : "";
+    if (wasOffline) {
+      setTimeout(function () {
+        if (status.textContent === "Connected again.") { status.textContent = ""; }
+      }, BACK_NOTE_MS);
+    }
   });
 
   document.addEventListener("htmx:wsClose", function (evt) {
+    var elt = evt.target;
+    if (!document.body.contains(elt)) { return; }  // the page moved on: nothing to come back to
     var code = evt.detail.event.code;
-    var status = statusFor(evt.target);
+    var status = statusFor(elt);
+    status.classList.remove("back");
     if (code === 4401) {  // the sign-in ended: nothing of it may stay on screen
       window.imagoSignedOut();
       return;
     }
     if (code >= 4000) {
+      setOffline(elt, true);
       status.textContent = evt.detail.event.reason
         ? evt.detail.event.reason + " Reload the page to continue."
         : "This page is no longer live. Reload it to continue.";
       return;
     }
-    status.textContent = "Reconnecting…";
+    setOffline(elt, true);
+    status.textContent = elt.querySelector("#dialogue-stage")
+      ? "Connection lost. Trying again… What you've written stays here, and you can send it once we're back."
+      : "Connection lost. Trying again…";
     // The extension already retries after 1006, 1011, 1012 and 1013; do the same for the rest.
     if ([1006, 1011, 1012, 1013].indexOf(code) < 0 && evt.detail.socketWrapper) {
       var wrapper = evt.detail.socketWrapper;
@@ -57,6 +103,118 @@
     if (evt.target.matches && evt.target.matches("input.copy")) {
       evt.target.select();
     }
+  });
+})();
+
+// Disclosures and dialogs. A button with data-toggles shows or hides the panel it controls
+// (aria-expanded says which); with data-menu it also closes on Escape or a tap elsewhere. A
+// button with data-opens="ID" opens that <dialog>.
+(function () {
+  "use strict";
+
+  function setOpen(toggle, open) {
+    toggle.setAttribute("aria-expanded", String(open));
+    var panel = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (panel) { panel.hidden = !open; }
+  }
+
+  function openMenus() {
+    return document.querySelectorAll("[data-menu][aria-expanded=true]");
+  }
+
+  document.addEventListener("click", function (evt) {
+    var toggle = evt.target.closest && evt.target.closest("[data-toggles]");
+    openMenus().forEach(function (menu) {
+      var panel = document.getElementById(menu.getAttribute("aria-controls"));
+      if (menu !== toggle && !(panel && panel.contains(evt.target))) { setOpen(menu, false); }
+    });
+    if (toggle) {
+      setOpen(toggle, toggle.getAttribute("aria-expanded") !== "true");
+      return;
+    }
+    var opener = evt.target.closest && evt.target.closest("[data-opens]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-opens"));
+      if (dialog && !dialog.open && dialog.showModal) { dialog.showModal(); }
+    }
+  });
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Escape") { return; }
+    openMenus().forEach(function (menu) { setOpen(menu, false); menu.focus(); });
+  });
+
+  // A form that sends from inside a dialog closes it once sent (or queued).
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (form.hasAttribute && form.hasAttribute("data-closes-dialog")) {
+      var dialog = form.closest("dialog");
+      setTimeout(function () { if (dialog && dialog.open) { dialog.close(); } }, 0);
+    }
+  }, true);
+
+  // Once the dialogue has ended, there is nothing left to stop.
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    if (document.querySelector("#dialogue-stage[data-step=ended]")) {
+      var dialog = document.getElementById("stop-dialog");
+      if (dialog && dialog.open) { dialog.close(); }
+    }
+  });
+})();
+
+// Text boxes with a limit (data-max) count what is written near the limit and say when it is
+// over, instead of cutting a paste silently; a form is not sent while a box is over.
+(function () {
+  "use strict";
+
+  function length(text) { return Array.from(text).length; }  // characters, as the server counts
+
+  function update(area) {
+    var max = Number(area.getAttribute("data-max"));
+    var out = document.getElementById(area.id + "-count");
+    if (!out || !max) { return 0; }
+    var n = length(area.value);
+    out.classList.toggle("near", n >= max * 0.8 && n <= max);
+    out.classList.toggle("over", n > max);
+    if (n > max) {
+      out.textContent = n + " characters: " + (n - max) + " more than the " + max +
+        " that fit. Shorten it, or send part now and the rest when you're asked if there's more.";
+    } else if (n >= max * 0.8) {
+      out.textContent = n + " of " + max + " characters.";
+    } else {
+      out.textContent = "";
+    }
+    return n - max;
+  }
+
+  document.addEventListener("input", function (evt) {
+    if (evt.target.matches && evt.target.matches("textarea[data-max]")) { update(evt.target); }
+  });
+
+  document.addEventListener("submit", function (evt) {
+    var over = Array.prototype.filter.call(
+      evt.target.querySelectorAll ? evt.target.querySelectorAll("textarea[data-max]") : [],
+      function (area) { return update(area) > 0; });
+    if (over.length) {
+      evt.preventDefault();
+      evt.stopPropagation();
+      over[0].focus();
+    }
+  }, true);
+
+  // The feelings step: which words are ticked, said in one line and counted on each group.
+  document.addEventListener("change", function (evt) {
+    if (!(evt.target.matches && evt.target.matches("input[name=feelings]"))) { return; }
+    var fieldset = evt.target.closest("fieldset");
+    var chosen = Array.prototype.map.call(
+      fieldset.querySelectorAll("input[name=feelings]:checked"), function (box) { return box.value; });
+    var line = document.getElementById("feelings-chosen");
+    if (line) { line.textContent = chosen.length ? "You chose: " + chosen.join(", ") + "." : ""; }
+    fieldset.querySelectorAll(".feeling-group").forEach(function (group) {
+      var n = group.querySelectorAll("input:checked").length;
+      var mark = group.querySelector(".picked");
+      if (mark) { mark.textContent = n ? String(n) : ""; }
+    });
   });
 })();
 

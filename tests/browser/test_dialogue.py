@@ -137,8 +137,11 @@ def test_two_phones_hold_a_written_round_with_a_correction_more_and_a_pause(
     heading(a, "understands how it looks from your side?")
     tap(a, "Yes, that's it")
     heading(b, "Imagine how Alex feels")
+    b.get_by_role("button", name="Hurt").click()  # feelings come in groups, opened one by one
     b.get_by_role("checkbox", name="lonely", exact=True).check()
+    b.get_by_role("button", name="Angry").click()
     b.get_by_role("checkbox", name="let down", exact=True).check()
+    expect(b.locator("#feelings-chosen")).to_have_text("You chose: lonely, let down.")
     snap(b, "b-empathize")
     tap(b, "Send")
     heading(a, "Is that how you feel?")

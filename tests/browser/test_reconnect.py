@@ -28,7 +28,7 @@ def test_the_page_reconnects_after_the_server_goes_away(
     if how == "crash":
         server.proc.kill()  # the socket drops without a close frame (1006)
     server.stop()  # a clean stop closes the socket with a code the extension ignores
-    expect(page.get_by_text("Reconnecting…")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Connection lost. Trying again…")).to_be_visible(timeout=10_000)
     page.screenshot(path=artifacts / f"reconnect-{how}-phone.png", full_page=True)
 
     # While Alex's phone is away, Sam answers.
@@ -42,7 +42,7 @@ def test_the_page_reconnects_after_the_server_goes_away(
     again = Daphne(tmp_path / "after.log", port=server.port).start()
     try:
         heading(page, "Alex, how settled do you feel right now?", timeout=20_000)
-        expect(page.get_by_text("Reconnecting…")).to_have_count(0)
+        expect(page.get_by_text("Connection lost")).to_have_count(0)
     finally:
         context.close()
         again.stop()

@@ -2,7 +2,14 @@ import pytest
 from django.urls import reverse
 
 from dialogue.models import Dialogue, Event
-from tests.factories import make_couple, make_dialogue, make_partner, text
+from tests.factories import (
+    make_couple,
+    make_dialogue,
+    make_link,
+    make_partner,
+    make_therapist,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -205,15 +212,16 @@ def test_a_partner_shares_a_transcript_with_the_therapist_from_its_page(
 ):
     from dialogue.models import DialogueShare
 
+    make_link(couple, make_therapist("Dr Lee"))
     dialogue = ended_dialogue(couple, partner_a, partner_b)
     url = reverse("dialogue_transcript", args=[dialogue.pk])
     client.force_login(partner_a)
-    assert "They can read the words only if you both agree." in text(client.get(url))
+    assert "They read the words only if you both share them." in text(client.get(url))
     client.post(url, {"share": "1"})
-    assert "only if your partner agrees too" in text(client.get(url))
+    assert "shared only once your partner agrees too" in text(client.get(url))
     client.force_login(partner_b)
     client.post(url, {"share": "1"})
-    assert "Both of you have agreed" in text(client.get(url))
+    assert "Your partner did too, so Dr Lee can read them." in text(client.get(url))
     client.post(url, {"share": "0"})
     assert list(DialogueShare.objects.values_list("partner", flat=True)) == [partner_a.pk]
 
@@ -253,3 +261,73 @@ def test_the_dialogue_page_costs_the_same_however_long_the_dialogue(
     for n in range(6):
         a_round(*((partner_b, partner_a) if n % 2 == 0 else (partner_a, partner_b)))
     assert page_queries(client, url) == after_one
+
+
+def test_the_transcript_says_truly_who_sees_it(client, couple, partner_a, partner_b):
+    dialogue = ended_dialogue(couple, partner_a, partner_b)
+    url = reverse("dialogue_transcript", args=[dialogue.pk])
+    client.force_login(partner_a)
+    page = text(client.get(url))
+    # No therapist: nothing is said about one, and there is nobody to share with.
+    assert "No therapist is linked to your couple, so nobody else sees" in page
+    assert "outline" not in page and "Share the words" not in page
+    assert "No therapist is linked now." in page
+    # A therapist who joined, before both agreed: they see nothing yet.
+    link = make_link(couple, make_therapist("Dr Lee"), consent=False)
+    page = text(client.get(url))
+    assert "Dr Lee has joined but sees nothing until you both agree" in page
+    assert "Dr Lee reads it only once you both agree" in page
+    # Both agreed: the outline is theirs to see.
+    from imago_app import services as core
+
+    core.therapist_consent_give(link=link, partner=partner_b)
+    page = text(client.get(url))
+    assert "Dr Lee sees this dialogue's outline" in page
+    assert "Share this reflection with Dr Lee" in page
+
+
+def test_the_request_form_says_who_sees_the_topic(client_a, couple, partner_b):
+    page = text(client_a.get(reverse("home")))
+    assert "outline" not in page
+    link = make_link(couple, make_therapist("Dr Lee"), consent=False)
+    assert "If you both agree to Dr Lee's access, they will see the topic" in text(
+        client_a.get(reverse("home"))
+    )
+    from imago_app import services as core
+
+    core.therapist_consent_give(link=link, partner=partner_b)
+    assert "Dr Lee, your therapist, will see the topic in the dialogue's outline." in text(
+        client_a.get(reverse("home"))
+    )
+
+
+def test_the_check_in_says_truly_who_sees_the_number(client, couple, partner_a, partner_b):
+    from dialogue import services
+
+    dialogue = make_dialogue(couple, partner_a)
+    services.dialogue_move(dialogue_id=dialogue.pk, partner=partner_b, kind="accept", key="k" * 9)
+    client.force_login(partner_a)
+    url = reverse("dialogue", args=[dialogue.pk])
+    assert "Only you will see this number." in text(client.get(url))
+    link = make_link(couple, make_therapist("Dr Lee"), consent=False)
+    page = text(client.get(url))
+    assert "Only you will see" not in page
+    assert "Sam won't see this number." in page
+    assert "If you both agree to Dr Lee seeing your record, Dr Lee will see it" in page
+    from imago_app import services as core
+
+    core.therapist_consent_give(link=link, partner=partner_b)
+    page = text(client.get(url))
+    assert "Dr Lee, your therapist, will see it in this dialogue's outline." in page
+
+
+def test_on_one_screen_the_check_in_says_the_partner_may_see_the_number(partner_b, therapist):
+    from dialogue.screens import check_in_privacy
+
+    alone = check_in_privacy(other=partner_b, shared=True, therapist=(None, False))
+    assert alone == (
+        "Sam is at this screen with you and may see the number you tap. Nobody else will."
+    )
+    agreed = check_in_privacy(other=partner_b, shared=True, therapist=(therapist, True))
+    assert agreed.endswith("Dr Lee, your therapist, will see it in this dialogue's outline.")
+    assert "Only you" not in alone + agreed
