@@ -54,6 +54,8 @@ class ScopeRequest(HttpRequest):
         }
         if "host" in headers:
             self.META["HTTP_HOST"] = headers["host"]
+        if "accept-language" in headers:  # which support services to show (imago_app/support.py)
+            self.META["HTTP_ACCEPT_LANGUAGE"] = headers["accept-language"]
         server = scope.get("server") or ("localhost", 80)
         self.META["SERVER_NAME"], self.META["SERVER_PORT"] = server[0], str(server[1])
         self._socket_scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"

@@ -66,9 +66,9 @@ def to_empathize(dialogue, alex, sam):
     )
 
 
-def phone(browser, base_url, person):
+def phone(browser, base_url, person, locale="en-US"):
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale=locale
     )
     sign_in(context, base_url, person)
     return context.new_page()
@@ -95,7 +95,8 @@ def test_a_paused_dialogue_can_be_stopped_from_either_phone(
     alex, sam, couple = people
     dialogue = off_loop(make_dialogue, couple, alex)
     to_sending(dialogue, alex, sam)
-    a, b = phone(browser, daphne_live.url, alex), phone(browser, daphne_live.url, sam)
+    a = phone(browser, daphne_live.url, alex, locale="en-GB")
+    b = phone(browser, daphne_live.url, sam)
     problems = watch_console(a) + watch_console(b)
     open_dialogue(a, daphne_live.url, dialogue)
     open_dialogue(b, daphne_live.url, dialogue)
@@ -130,6 +131,9 @@ def test_a_paused_dialogue_can_be_stopped_from_either_phone(
     # Support is for the one who stopped, and is real: a number to call or a place to go.
     expect(a.get_by_role("heading", name="If you need support")).to_be_visible()
     expect(a.locator(".support a").first).to_be_visible()
+    # For where Alex's phone says they are (en-GB): the services there, then those for anywhere.
+    expect(a.locator(".support")).to_contain_text("Samaritans")
+    expect(a.get_by_role("link", name="Call 116 123")).to_have_attribute("href", "tel:116123")
     expect(b.get_by_text("If you need support")).to_have_count(0)
     expect(b.get_by_text("The dialogue has stopped for now.")).to_be_visible()
     a.screenshot(path=artifacts / "trust-03-stopped-support.png", full_page=True)

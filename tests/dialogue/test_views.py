@@ -331,3 +331,29 @@ def test_on_one_screen_the_check_in_says_the_partner_may_see_the_number(partner_
     agreed = check_in_privacy(other=partner_b, shared=True, therapist=(therapist, True))
     assert agreed.endswith("Dr Lee, your therapist, will see it in this dialogue's outline.")
     assert "Only you" not in alone + agreed
+
+
+def test_the_transcript_shows_who_said_what_not_by_colour_alone(
+    client, couple, partner_a, partner_b
+):
+    from dialogue import services
+
+    dialogue = make_dialogue(couple, partner_a)
+    for who, kind, fields in [
+        (partner_b, "accept", {}),
+        (partner_a, "check_in", {"level": 7}),
+        (partner_b, "check_in", {"level": 7}),
+        (partner_a, "send", {"text": "I felt alone."}),
+        (partner_b, "mirror", {"text": "You felt alone."}),
+        (partner_b, "leave", {}),
+    ]:
+        services.dialogue_move(
+            dialogue_id=dialogue.pk, partner=who, kind=kind, key=f"{kind}-{who.pk}-t", **fields
+        )
+    client.force_login(partner_a)
+    html = client.get(reverse("dialogue_transcript", args=[dialogue.pk])).content.decode()
+    mine = html.index('<li class="said mine">')
+    theirs = html.index('<li class="said theirs">')
+    # Each entry names its speaker in words and carries a badge: "You", or the partner's initial.
+    assert '<span class="who-mark" aria-hidden="true">You</span> You shared:' in html[mine:]
+    assert '<span class="who-mark" aria-hidden="true">S</span> Sam mirrored:' in html[theirs:]

@@ -94,3 +94,17 @@ def test_every_page_has_support_in_its_footer(client, client_a):
         assert f'<footer class="foot">\n    <a href="{reverse("support")}">Support</a>' in (
             response.content.decode()
         )
+
+
+def test_a_push_over_a_socket_chooses_services_as_the_page_does(own_list):
+    from django.template.loader import render_to_string
+
+    from imago_app.consumers import ScopeRequest
+    from tests.factories import make_partner
+
+    scope = {
+        "user": make_partner("Alex"),
+        "headers": [(b"host", b"127.0.0.1"), (b"accept-language", b"en-NZ,en;q=0.8")],
+    }
+    html = render_to_string("imago_app/_support.html", {}, request=ScopeRequest(scope))
+    assert "Need to talk?" in html
