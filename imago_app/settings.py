@@ -57,8 +57,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 if "*" in ALLOWED_HOSTS:
-    # WebSocket origins are checked against ALLOWED_HOSTS: "*" would let any site's pages open
-    # a signed-in partner's sockets.
+    # A socket's origin must be the host it was opened to, one of ALLOWED_HOSTS
+    # (imago_app/origins.py): "*" would let the page of any name pointed at this server (DNS
+    # rebinding) open a signed-in partner's sockets.
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts; '*' is not accepted.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
