@@ -18,6 +18,7 @@ from django.conf import settings  # noqa: E402
 from dialogue.routing import websocket_urlpatterns as dialogue_routes  # noqa: E402
 from exercises.routing import websocket_urlpatterns as exercise_routes  # noqa: E402
 from imago_app.origins import SameOriginValidator  # noqa: E402
+from imago_app.routing import no_such_socket  # noqa: E402
 from imago_app.routing import websocket_urlpatterns as home_routes  # noqa: E402
 
 websocket_routes = [*home_routes, *dialogue_routes, *exercise_routes]
@@ -26,6 +27,8 @@ if settings.BENCH_RELAY:
     from bench.relay import websocket_urlpatterns as relay_routes
 
     websocket_routes += relay_routes
+# Last: any other path is refused with 4404, not a traceback and HTTP 500.
+websocket_routes.append(no_such_socket)
 
 application = ProtocolTypeRouter(
     {

@@ -307,6 +307,18 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
             await asyncio.sleep(left + 1)
 
 
+class NoSuchSocket(AsyncWebsocketConsumer):
+    """Any socket path without a route (the last route of imago_app.asgi): accepted, told so and
+    closed with 4404, so a page holding an address that has gone stops retrying, and nothing
+    reaches the log as an error. Signed in or not, nobody learns more than that."""
+
+    async def connect(self) -> None:
+        reason = "There is nothing here."
+        await self.accept()
+        await self.send(text_data=closed_note(CLOSE_NOT_FOUND, reason))
+        await self.close(code=CLOSE_NOT_FOUND, reason=reason)
+
+
 class LivePanelConsumer(SessionSocket):
     """A region of a page that stays current by itself.
 

@@ -24,7 +24,7 @@ import time
 
 import pytest
 from websockets.asyncio.client import connect as async_connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from imago_app.consumers import CLOSE_NOT_FOUND, CLOSE_NOT_SIGNED_IN, CLOSE_TOO_FAST
@@ -129,3 +129,20 @@ def test_a_flood_is_told_at_once_and_closed_and_the_rest_of_the_server_carries_o
     with connect(ws_url(daphne_live, "/ws/home/"), additional_headers=headers) as ws:
         assert "Olly" in ws.recv(timeout=5)
     assert time.monotonic() - started < 3
+
+
+def test_a_socket_path_with_no_route_is_told_so_and_closed_cleanly(daphne_live):
+    sam = make_partner("Sam")
+    for path in ["/ws/nowhere/", "/ws/dialogue/not-a-number/", "/ws/home/extra/", "/"]:
+        for cookie in (None, session_cookie(sam)):
+            frames, code, _reason = last_frames(daphne_live, path, cookie)
+            assert code == CLOSE_NOT_FOUND, (path, code)
+            assert [final_note(frame) for frame in frames] == [(4404, "There is nothing here.")]
+    log = daphne_live.log_path.read_text()
+    assert "Traceback" not in log and "Exception inside application" not in log, log[-2000:]
+
+
+def test_a_foreign_page_gets_no_further_on_a_path_with_no_route(daphne_live):
+    with pytest.raises(InvalidStatus) as refused:
+        connect(ws_url(daphne_live, "/ws/nowhere/"), additional_headers={"origin": "http://x.y"})
+    assert refused.value.response.status_code == 403
