@@ -1,4 +1,7 @@
-"""The ASGI application: Django for HTTP, Channels for WebSockets, on one server."""
+"""The ASGI application: Django for HTTP, Channels for WebSockets, on one server.
+
+A socket passes the same-origin check (imago_app/origins.py), then the session, then its route.
+"""
 
 import os
 
@@ -10,11 +13,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from dialogue.routing import websocket_urlpatterns as dialogue_routes  # noqa: E402
 from exercises.routing import websocket_urlpatterns as exercise_routes  # noqa: E402
+from imago_app.origins import SameOriginValidator  # noqa: E402
+from imago_app.routing import no_such_socket  # noqa: E402
 from imago_app.routing import websocket_urlpatterns as home_routes  # noqa: E402
 
 websocket_routes = [*home_routes, *dialogue_routes, *exercise_routes]
@@ -23,10 +27,12 @@ if settings.BENCH_RELAY:
     from bench.relay import websocket_urlpatterns as relay_routes
 
     websocket_routes += relay_routes
+# Last: any other path is refused with 4404, not a traceback and HTTP 500.
+websocket_routes.append(no_such_socket)
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
     }
 )

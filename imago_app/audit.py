@@ -12,10 +12,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from axes.helpers import get_client_ip_address
 from django.db import connection, transaction
 from django.utils import timezone
 
+from imago_app.addresses import client_address
 from imago_app.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -41,10 +41,10 @@ def entry_hash(entry) -> str:
 
 
 def client_ip(request) -> str:
-    """The client's address, as sign-in throttling sees it (proxy settings included)."""
+    """The client's address, as sign-in throttling sees it (imago_app/addresses.py)."""
     if request is None:
         return ""
-    return get_client_ip_address(request) or ""
+    return client_address(request) or ""
 
 
 def record(

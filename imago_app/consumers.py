@@ -1,5 +1,6 @@
 import asyncio
 import contextlib
+import logging
 import time
 from abc import ABCMeta, abstractmethod
 from importlib import import_module
@@ -23,7 +24,11 @@ try:  # what daphne raises when a message meets a socket that has just closed
 except ImportError:  # pragma: no cover - served by another ASGI server
     SocketGone = ()
 
-# Close codes in the 4xxx range are ours and mean "do not reconnect"; the reason says why.
+logger = logging.getLogger(__name__)
+
+# Close codes in the 4xxx range are ours and mean "do not reconnect"; the reason says why, in
+# the close frame where the server passes it on (daphne does not) and always in a last text
+# frame just before it (closed_note).
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_FAST = 4429
@@ -35,6 +40,17 @@ FRAMES_PER_SECOND = 5
 FRAME_BURST = 20
 # Frames dropped in a row before the socket is closed as a flood.
 FLOOD_CLOSE_AFTER = 200
+# Seconds between a flood's last note and its close frame. Under a flood daphne spends each turn
+# of its event loop reading, writes what the app sent only a turn or two later, and drops the
+# connection one second after its close frame whether that frame went out or not; the note is
+# sent first so it has that much longer to reach the page.
+FLOOD_CLOSE_GRACE = 1.0
+
+
+def closed_note(code: int, reason: str) -> str:
+    """The last frame before a 4xxx close: the reason, as a fragment htmx's WebSocket extension
+    appends to the page's body (`<p id="connection-closed" data-close-code=…>reason</p>`)."""
+    return render_to_string("_connection_closed.html", {"code": code, "reason": reason}).strip()
 
 
 class ScopeRequest(HttpRequest):
@@ -100,13 +116,83 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
     Only a signed-in user whose session has time left gets in, and only to what is theirs (else
     the socket is closed with a 4xxx code and a reason, and a refusal is logged). It joins the
     user's group, so signing out anywhere closes it, and it closes when the sign-in runs out.
-    Frames beyond a steady rate are dropped with a private note; a flood closes the socket.
+    Frames beyond a steady rate are dropped with a private note; a flood closes the socket
+    (4429).
     A database that cannot answer closes it with 1013, so the page comes back and is sent the
-    whole state again.
+    whole state again. Every 4xxx close is preceded by closed_note().
     """
 
     groups_joined: list[str]
     watcher: asyncio.Task | None = None
+    closer: asyncio.Task | None = None
+    accepted = False
+    closed = False
+
+    async def __call__(self, scope, receive, send):
+        # The rate limit is applied as frames arrive, not as the consumer gets to them. Under a
+        # flood daphne reads thousands of frames per turn of the event loop while a consumer
+        # handles one every few turns; a limit in websocket_receive closed the socket only once
+        # the backlog was worked through (tens of seconds, or never while the flood lasted,
+        # with the backlog growing in memory).
+        self.frame_tokens, self.frame_clock, self.dropped = float(FRAME_BURST), time.monotonic(), 0
+        inbox: asyncio.Queue = asyncio.Queue()
+        pump = asyncio.create_task(self.pump(receive, inbox))
+        try:
+            await super().__call__(scope, inbox.get, send)
+        finally:
+            pump.cancel()
+            if self.closer:
+                self.closer.cancel()
+
+    async def pump(self, receive, inbox: asyncio.Queue) -> None:
+        """Pass the server's messages on to the consumer, except frames over the rate: the
+        first of a run is answered by a note, and a flood gets its closed_note at once
+        (flood_close). After a close, frames are dropped unread. (Awaiting a queue that has
+        messages does not yield, so a whole backlog is sorted in one go.)"""
+        try:
+            while True:
+                message = await receive()
+                if message["type"] != "websocket.receive" or not self.accepted:
+                    inbox.put_nowait(message)
+                elif self.closed:
+                    continue
+                elif self.take_frame():
+                    inbox.put_nowait(message)
+                else:
+                    self.dropped += 1
+                    if self.dropped == 1:
+                        inbox.put_nowait({"type": "frames.dropped"})
+                    elif self.dropped >= FLOOD_CLOSE_AFTER:
+                        await self.flood_close()
+        except Exception:  # the consumer must still hear that the socket went
+            logger.exception("socket pump failed")
+            inbox.put_nowait({"type": "websocket.disconnect", "code": 1011})
+
+    async def flood_close(self) -> None:
+        """The note at once, the 4429 close FLOOD_CLOSE_GRACE later (frames meanwhile are
+        dropped unread)."""
+        reason = "Too many messages."
+        self.closed = True
+        await self.send(text_data=closed_note(CLOSE_TOO_FAST, reason))
+
+        async def close_later() -> None:
+            await asyncio.sleep(FLOOD_CLOSE_GRACE)
+            await AsyncWebsocketConsumer.close(self, code=CLOSE_TOO_FAST, reason=reason)
+
+        self.closer = asyncio.create_task(close_later())
+
+    def take_frame(self) -> bool:
+        """Whether a frame arriving now is within the rate (a token bucket)."""
+        now = time.monotonic()
+        self.frame_tokens = min(
+            FRAME_BURST, self.frame_tokens + (now - self.frame_clock) * FRAMES_PER_SECOND
+        )
+        self.frame_clock = now
+        if self.frame_tokens < 1:
+            return False
+        self.frame_tokens -= 1
+        self.dropped = 0
+        return True
 
     @abstractmethod
     async def open(self) -> list[str] | None:
@@ -125,7 +211,6 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
         self.user = self.scope["user"]
         self.groups_joined = []
         self.session_key = getattr(self.scope.get("session"), "session_key", None)
-        self.frame_tokens, self.frame_clock, self.dropped = float(FRAME_BURST), time.monotonic(), 0
         self.last_touch = time.monotonic()
         if not self.user.is_authenticated or await self.time_left_at_connect() <= 0:
             await self.refuse(CLOSE_NOT_SIGNED_IN, "You are signed out.")
@@ -150,6 +235,19 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
         await self.accept()
         await self.close(code=code, reason=reason)
 
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        await super().accept(subprotocol, headers)
+        self.accepted = True
+
+    async def close(self, code=None, reason=None) -> None:
+        """Close once; a 4xxx close is preceded by a last frame carrying the reason."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.accepted and code is not None and code >= 4000 and reason:
+            await self.send(text_data=closed_note(code, reason))
+        await super().close(code=code, reason=reason)
+
     async def disconnect(self, code: int) -> None:
         if self.watcher:
             self.watcher.cancel()
@@ -166,24 +264,15 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
             await self.close(code=CLOSE_TRY_AGAIN, reason="Please wait a moment.")
 
     async def websocket_receive(self, message: dict) -> None:
+        # Only frames within the rate get here (pump).
         now = time.monotonic()
-        self.frame_tokens = min(
-            FRAME_BURST, self.frame_tokens + (now - self.frame_clock) * FRAMES_PER_SECOND
-        )
-        self.frame_clock = now
-        if self.frame_tokens < 1:
-            self.dropped += 1
-            if self.dropped == 1:
-                await self.send_note("Slow down a moment: that was sent too fast to take in.")
-            elif self.dropped >= FLOOD_CLOSE_AFTER:
-                await self.close(code=CLOSE_TOO_FAST, reason="Too many messages.")
-            return
-        self.frame_tokens -= 1
-        self.dropped = 0
         if self.session_key and now - self.last_touch >= session_limits.TOUCH_EVERY:
             self.last_touch = now
             await self.time_left(touch=True)
         await self.frame(message.get("text"), message.get("bytes"))
+
+    async def frames_dropped(self, message: dict) -> None:
+        await self.send_note("Slow down a moment: that was sent too fast to take in.")
 
     async def send_note(self, message: str) -> None:
         """A short message to this socket only (pages show it in their error region)."""
@@ -218,6 +307,18 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
                 await self.close(code=CLOSE_NOT_SIGNED_IN, reason="You are signed out.")
                 return
             await asyncio.sleep(left + 1)
+
+
+class NoSuchSocket(AsyncWebsocketConsumer):
+    """Any socket path without a route (the last route of imago_app.asgi): accepted, told so and
+    closed with 4404, so a page holding an address that has gone stops retrying, and nothing
+    reaches the log as an error. Signed in or not, nobody learns more than that."""
+
+    async def connect(self) -> None:
+        reason = "There is nothing here."
+        await self.accept()
+        await self.send(text_data=closed_note(CLOSE_NOT_FOUND, reason))
+        await self.close(code=CLOSE_NOT_FOUND, reason=reason)
 
 
 class LivePanelConsumer(SessionSocket):

@@ -14,6 +14,24 @@ from django.utils.cache import add_never_cache_headers
 from imago_app import audit, session_limits
 
 
+class PermissionsPolicyMiddleware:
+    """Every response switches off the browser features settings.PERMISSIONS_POLICY names, so
+    no script on a page (ours or one that got in) can ask for the camera, the microphone, the
+    location, payment and so on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})"
+            for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
 class NoStoreWhenSignedInMiddleware:
     """Pages seen signed in show a couple's private material: no browser or proxy may keep a
     copy (the back button on a shared tablet must not show the last person's dialogue)."""

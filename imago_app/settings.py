@@ -57,8 +57,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 if "*" in ALLOWED_HOSTS:
-    # WebSocket origins are checked against ALLOWED_HOSTS: "*" would let any site's pages open
-    # a signed-in partner's sockets.
+    # A socket's origin must be the host it was opened to, one of ALLOWED_HOSTS
+    # (imago_app/origins.py): "*" would let the page of any name pointed at this server (DNS
+    # rebinding) open a signed-in partner's sockets.
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts; '*' is not accepted.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry it too.
+    "imago_app.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,22 +229,30 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Failed-login throttling. The lock is on the pair (username, IP address) and lifts by itself,
-# so one partner can never lock the other out of their own account for good.
+# Behind a reverse proxy (BEHIND_PROXY=1) that terminates TLS: X-Forwarded-Proto says whether the
+# visitor used HTTPS, and PROXY_COUNT proxies, each appending to X-Forwarded-For, stand between
+# the visitor and daphne (imago_app/addresses.py reads the client's address from it).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 1) if BEHIND_PROXY else 0
+if BEHIND_PROXY and PROXY_COUNT < 1:
+    raise ImproperlyConfigured("PROXY_COUNT must be 1 or more when BEHIND_PROXY is on.")
+
+# Failed-login throttling (imago_app/throttle.py). A device that has never signed in to the
+# account is paused on the pair (username, address); one that has is paused only by its own
+# failures, so failures from elsewhere (the other partner at the same home address) never keep
+# it out. Every pause lifts by itself.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "imago_app.addresses.client_address"
+AXES_USERNAME_CALLABLE = "imago_app.throttle.axes_username"
+AXES_LOCKOUT_PARAMETERS = "imago_app.throttle.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
-if env_bool("BEHIND_PROXY", False):
-    # Behind a reverse proxy the client's address is in X-Forwarded-For.
-    AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Failed sign-ins per account per hour, from devices that have not signed in to it before
-# (imago_app/throttle.py). Devices it has signed in on are held only by the (username, IP) lock.
+# (imago_app/throttle.py). Devices it has signed in on are held only by their own failures.
 SIGN_IN_FAILURES_PER_HOUR = env_int("SIGN_IN_FAILURES_PER_HOUR", 10)
 
 # Session limits in seconds (imago_app/session_limits.py).
@@ -309,6 +320,37 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Browser features the app never uses are switched off on every response (Permissions-Policy,
+# imago_app/middleware.py); screen wake lock and fullscreen stay allowed for the site's own
+# pages, for the shared tablet.
+PERMISSIONS_POLICY = {
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "publickey-credentials-get",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
+    "fullscreen": ("self",),
+    "screen-wake-lock": ("self",),
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -323,7 +365,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-if env_bool("BEHIND_PROXY", False):
+if BEHIND_PROXY:
     # The proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -111,9 +111,14 @@ class Daphne:
     """One daphne process serving the app on a free loopback port."""
 
     def __init__(
-        self, log_path: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+        self,
+        log_path: Path,
+        extra_env: dict[str, str] | None = None,
+        port: int | None = None,
+        args: list[str] | None = None,
     ):
         self.port = port or free_port()
+        self.args = args or []  # more daphne options, e.g. ["--proxy-headers"]
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.env = {
@@ -136,6 +141,7 @@ class Daphne:
                 str(settings.WEBSOCKET_MAX_BYTES),
                 "--websocket-max-frame-size",
                 str(settings.WEBSOCKET_MAX_BYTES),
+                *self.args,
                 "-b",
                 "127.0.0.1",
                 "-p",

@@ -79,7 +79,7 @@ def test_each_installed_package_meets_its_pin(where, requirement):
     assert requirement.specifier.contains(version, prereleases=True), (
         f"{requirement.name} {version} is installed; {where} asks for {requirement}"
     )
-    # What the package's own extras bring along (e.g. django-axes[ipware]) must be there too.
+    # What the package's own extras bring along (e.g. psycopg[binary]) must be there too.
     for extra in sorted(requirement.extras):
         for line in metadata.requires(requirement.name) or []:
             needed = Requirement(line)

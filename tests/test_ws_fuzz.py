@@ -34,7 +34,7 @@ from dialogue import machine, vocabulary
 from dialogue.models import Dialogue, Event
 from exercises.appreciation import services as appreciation_services
 from imago_app import services as imago_services
-from imago_app.consumers import FLOOD_CLOSE_AFTER, FRAME_BURST
+from imago_app.consumers import FLOOD_CLOSE_AFTER, FLOOD_CLOSE_GRACE, FRAME_BURST
 from imago_app.text import displayable
 from tests.factories import make_couple, make_dialogue, make_partner
 from tests.phone import Phone, session_cookie
@@ -445,8 +445,10 @@ async def test_a_flood_closes_only_the_flooding_socket(world):
         sock = world.sockets["alex", route]
         for _ in range(FRAME_BURST + FLOOD_CLOSE_AFTER + 5):
             await sock.send(text=nested(10_000), paced=False)
-        replies = await sock.read(wait=5, quiet=0.2)
+        # The close follows the last note after a grace (consumers.FLOOD_CLOSE_GRACE).
+        replies = await sock.read(wait=5, quiet=FLOOD_CLOSE_GRACE + 0.5)
         assert sock.close_code == 4429, (route, sock.close_code)
+        assert sum('id="connection-closed"' in reply for reply in replies) == 1, replies
         if route == "dialogue":
             # At most the burst is answered, plus one note; the rest is dropped unanswered.
             assert len(error_messages(replies)) <= FRAME_BURST + 1, len(replies)

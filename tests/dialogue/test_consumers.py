@@ -209,6 +209,7 @@ async def test_an_outsider_and_a_visitor_cannot_connect():
     for who, code in [(stranger, CLOSE_NOT_FOUND), (AnonymousUser(), CLOSE_NOT_SIGNED_IN)]:
         comm = WebsocketCommunicator(as_user(who), f"/ws/dialogue/{dialogue.pk}/", headers=[ORIGIN])
         assert (await comm.connect())[0]
+        assert f'data-close-code="{code}"' in (await comm.receive_output())["text"]
         assert (await comm.receive_output())["code"] == code
         await comm.disconnect()
 
@@ -332,6 +333,7 @@ async def test_a_flood_is_slowed_then_closed_and_other_couples_carry_on(pair):
     # Only a burst was read at all; then one calm note, then nothing until the close.
     assert sum("couldn&#x27;t read that" in r for r in replies) == FRAME_BURST
     assert sum("Slow down a moment" in r for r in replies) == 1
+    assert sum('data-close-code="4429"' in r for r in replies) == 1  # daphne drops the reason
     assert await b.receive_nothing(timeout=0.3)
     assert await kinds(dialogue) == ["request"]
     # Another couple's dialogue goes on as before.

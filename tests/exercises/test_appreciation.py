@@ -143,6 +143,7 @@ async def test_a_partner_without_a_linked_couple_cannot_connect():
         as_user(loner), "/ws/appreciations/", headers=[(b"origin", b"http://127.0.0.1")]
     )
     assert (await comm.connect())[0]
+    assert 'data-close-code="4404"' in (await comm.receive_output())["text"]
     assert (await comm.receive_output())["code"] == 4404
     await comm.disconnect()
 

@@ -13,6 +13,7 @@ from tests.factories import make_partner, open_invite
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")
 
 
 def communicator_for(user, path="/ws/home/"):
@@ -26,6 +27,10 @@ async def test_an_anonymous_socket_is_closed_with_a_reason():
     comm = communicator_for(AnonymousUser())
     connected, _ = await comm.connect()
     assert connected
+    # daphne passes the close code on but not the reason, so a last frame says it first.
+    note = await comm.receive_output()
+    assert note["type"] == "websocket.send"
+    assert 'data-close-code="4401"' in note["text"] and "You are signed out." in note["text"]
     closed = await comm.receive_output()
     assert closed == {
         "type": "websocket.close",
@@ -36,9 +41,10 @@ async def test_an_anonymous_socket_is_closed_with_a_reason():
 
 
 async def test_the_full_stack_refuses_an_anonymous_socket():
-    comm = WebsocketCommunicator(application, "/ws/home/", headers=[ORIGIN])
+    comm = WebsocketCommunicator(application, "/ws/home/", headers=[HOST, ORIGIN])
     connected, _ = await comm.connect()
     assert connected
+    assert 'data-close-code="4401"' in (await comm.receive_output())["text"]
     assert (await comm.receive_output())["code"] == CLOSE_NOT_SIGNED_IN
     await comm.disconnect()
 

@@ -2,8 +2,10 @@
 
 import subprocess
 import sys
+import urllib.request
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import BASE_DIR, clean_environ
@@ -64,3 +66,45 @@ def test_production_responses_carry_hsts_and_cookies_are_secure():
     hsts, cookie = out.stdout.strip().splitlines()
     assert hsts == "max-age=31536000; includeSubDomains; preload"
     assert cookie == "True True True Lax"
+
+
+# What the app never uses is switched off; the shared-tablet screen may keep itself awake and
+# go fullscreen on this site's own pages.
+OFF = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid"]
+OWN = ["screen-wake-lock", "fullscreen"]
+
+
+def policy(response) -> dict[str, str]:
+    header = response["Permissions-Policy"]
+    return dict(item.strip().split("=", 1) for item in header.split(","))
+
+
+def test_every_response_switches_off_the_browser_features_the_app_never_uses(client, client_a):
+    responses = {
+        "home, signed out": client.get(reverse("home")),
+        "home, signed in": client_a.get(reverse("home")),
+        "sign-in page": client.get(reverse("login")),
+        "health": client.get(reverse("health")),
+        "a page that is not there": client_a.get("/no/such/page/"),
+        "a static file": client.get("/static/js/app.js"),
+        "a refused form post": Client(enforce_csrf_checks=True).post(reverse("login"), {}),
+    }
+    for what, response in responses.items():
+        features = policy(response)
+        for feature in OFF:
+            assert features.get(feature) == "()", (what, feature, features)
+        for feature in OWN:
+            assert features.get(feature) == "(self)", (what, feature, features)
+        assert set(features.values()) == {"()", "(self)"}, (what, features)
+    assert responses["a page that is not there"].status_code == 404
+    assert responses["a refused form post"].status_code == 403
+
+
+def test_a_real_server_sends_the_permissions_policy(daphne_live):
+    for path in ("/health", "/static/js/app.js", "/accounts/login/"):
+        with urllib.request.urlopen(daphne_live.url + path, timeout=10) as response:
+            features = dict(
+                item.strip().split("=", 1)
+                for item in response.headers["Permissions-Policy"].split(",")
+            )
+        assert features["camera"] == "()" and features["screen-wake-lock"] == "(self)", path

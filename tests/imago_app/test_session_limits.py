@@ -125,7 +125,9 @@ def test_signed_in_pages_carry_the_time_left_for_the_page_to_clear_itself(partne
 async def socket_for(client: Client, path: str) -> WebsocketCommunicator:
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
     comm = WebsocketCommunicator(
-        application, path, headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", cookie)]
+        application,
+        path,
+        headers=[(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1"), (b"cookie", cookie)],
     )
     assert (await comm.connect())[0]
     return comm

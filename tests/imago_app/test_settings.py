@@ -46,6 +46,7 @@ def test_it_refuses_bad_values_loudly():
         ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT must be a whole number"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
         ({"ALLOWED_HOSTS": "*"}, "'*' is not accepted"),
+        ({"BEHIND_PROXY": "1", "PROXY_COUNT": "0"}, "PROXY_COUNT must be 1 or more"),
     ]:
         result = manage("check", env=env)
         assert result.returncode != 0, env

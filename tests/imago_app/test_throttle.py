@@ -55,6 +55,30 @@ def test_a_phone_that_has_signed_in_before_is_not_locked_out_by_someone_else(par
     assert attempt(phone, partner_a.username, PASSWORD, "10.0.3.1").status_code == 302
 
 
+def test_a_known_phone_is_not_paused_by_failures_from_its_own_address(partner_a):
+    """Partners at home share one address: the other partner's guesses there, in their own
+    browser, pause that browser and never the owner's phone."""
+    phone = Client()
+    assert attempt(phone, partner_a.username, PASSWORD, "10.0.8.1").status_code == 302
+    phone.post(reverse("logout"))
+    partner = Client()
+    answers = [attempt(partner, partner_a.username, "guess", "10.0.8.1") for _ in range(15)]
+    assert answers[-1].status_code == 429
+    assert attempt(phone, partner_a.username, PASSWORD, "10.0.8.1").status_code == 302
+
+
+def test_a_known_phone_is_paused_by_its_own_failures_only(partner_a):
+    phone = Client()
+    assert attempt(phone, partner_a.username, PASSWORD, "10.0.9.1").status_code == 302
+    phone.post(reverse("logout"))
+    answers = [attempt(phone, partner_a.username, "guess", "10.0.9.1") for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 429]
+    # From another network the phone is still the same phone, and still paused.
+    assert attempt(phone, partner_a.username, PASSWORD, "10.0.9.2").status_code == 429
+    # A browser beside it that has never signed in is a different device.
+    assert attempt(Client(), partner_a.username, PASSWORD, "10.0.9.1").status_code == 302
+
+
 def test_a_forged_device_cookie_counts_for_nothing(partner_a):
     for n in range(10):
         attempt(Client(), partner_a.username, "guess", f"10.0.6.{n}")
