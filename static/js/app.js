@@ -81,12 +81,17 @@
       return;
     }
     if (code >= 4000) {
+      // daphne drops a close frame's reason; the socket's last frame carried it instead
+      // (#connection-closed, appended to the body). Either way the page does not come back.
+      var note = document.getElementById("connection-closed");
+      var reason = evt.detail.event.reason || (note && note.textContent) || "";
       setOffline(elt, true);
-      status.textContent = evt.detail.event.reason
-        ? evt.detail.event.reason + " Reload the page to continue."
+      status.textContent = reason
+        ? reason + " Reload the page to continue."
         : "This page is no longer live. Reload it to continue.";
       return;
     }
+
     setOffline(elt, true);
     status.textContent = elt.querySelector("#dialogue-stage")
       ? "Connection lost. Trying again… What you've written stays here, and you can send it once we're back."
@@ -96,6 +101,24 @@
       var wrapper = evt.detail.socketWrapper;
       setTimeout(function () { wrapper.reconnect(); }, reconnectDelay(0));
     }
+  });
+
+  // A flood is told in a last frame (4429) whose close frame can be lost in the drop that
+  // follows it, which would look like an outage: the page stops being live there and then, so
+  // it does not reconnect into the same flood (a socket whose element has left the page is not
+  // retried).
+  document.addEventListener("htmx:wsAfterMessage", function (evt) {
+    var note = document.getElementById("connection-closed");
+    var elt = evt.target;
+    if (!note || note.getAttribute("data-close-code") !== "4429" || !elt.hasAttribute("ws-connect")) {
+      return;
+    }
+    var dead = elt.cloneNode(true);
+    dead.removeAttribute("ws-connect");
+    dead.removeAttribute("hx-ext");
+    dead.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    statusFor(dead).textContent = note.textContent + " Reload the page to continue.";
+    elt.replaceWith(dead);
   });
 
   // Select the whole join link on focus, so it is one tap to copy.

@@ -368,3 +368,23 @@ def test_disclosures_are_buttons_and_the_code_has_a_label(browser, daphne_live, 
     code = other.locator("#partner-code").inner_text().strip()
     assert len(code.replace("-", "")) == 10
     other.screenshot(path=artifacts / "trust-10-invite-code.png", full_page=True)
+
+
+# --- 16: a flooded page knows it was too fast, and does not reconnect into the flood --------
+
+
+def test_a_flooded_page_says_so_and_does_not_reconnect(browser, daphne_live, people):
+    alex, _sam, couple = people
+    dialogue = off_loop(make_dialogue, couple, alex)
+    page = phone(browser, daphne_live.url, alex)
+    page.add_init_script(
+        "window.opens = 0; document.addEventListener('htmx:wsOpen', (e) => {"
+        " window.opens += 1; window.socket = e.detail.socketWrapper; });"
+    )
+    open_dialogue(page, daphne_live.url, dialogue)
+    page.evaluate("() => { for (let i = 0; i < 2000; i++) window.socket.sendImmediately('{}'); }")
+    expect(page.get_by_role("status").filter(has_text="Too many messages.")).to_contain_text(
+        "Reload the page to continue.", timeout=15_000
+    )
+    page.wait_for_timeout(3000)
+    assert page.evaluate("window.opens") == 1  # no reconnect into the same flood
