@@ -46,6 +46,8 @@ def test_it_refuses_bad_values_loudly():
         ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT must be a whole number"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
         ({"ALLOWED_HOSTS": "*"}, "'*' is not accepted"),
+        ({"RESYNC_SECONDS": "often"}, "RESYNC_SECONDS must be a number of seconds"),
+        ({"RESYNC_SECONDS": "0"}, "RESYNC_SECONDS must be more than 0 seconds"),
     ]:
         result = manage("check", env=env)
         assert result.returncode != 0, env
