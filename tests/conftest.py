@@ -111,8 +111,13 @@ class Daphne:
     """One daphne process serving the app on a free loopback port."""
 
     def __init__(
-        self, log_path: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+        self,
+        log_path: Path,
+        extra_env: dict[str, str] | None = None,
+        port: int | None = None,
+        app: str = "imago_app.asgi:application",
     ):
+        self.app = app
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -140,7 +145,7 @@ class Daphne:
                 "127.0.0.1",
                 "-p",
                 str(self.port),
-                "imago_app.asgi:application",
+                self.app,
             ],
             cwd=BASE_DIR,
             env=self.env,
