@@ -1,15 +1,22 @@
 """Catching up the screens whose broadcast never came.
 
 A move is committed first and announced after (services._broadcast_after_commit). The
-announcement can be lost: the process that committed it can die between the two, and the channel
-layer drops messages when a process's queue is over capacity or Redis restarts. Without this a
-partner whose socket stayed open would look at a stale screen until their page reconnected.
+announcement can be lost: the process that committed it can die between the two, the channel
+layer drops messages for a process whose queue is over capacity, and a `group_send` that cannot
+reach Redis is logged and dropped. Without this a partner whose socket stayed open would look at
+a stale screen until their page reconnected. (A Redis restart itself ends the consumers, so
+those pages reconnect and are sent the whole state.)
 
 So each process keeps, for every dialogue it has a socket open on, those sockets (each knows the
 sequence number it last showed). Every RESYNC_SECONDS one query reads the current sequence number
 of all those dialogues, and each socket that is behind is pushed its screen, as a broadcast would
 have. The database is the truth and the watcher only compares with it, so whatever was lost,
 and wherever, an open screen is at most about RESYNC_SECONDS (plus a render) behind a commit.
+
+Why compare rather than listen (PostgreSQL's LISTEN/NOTIFY is transactional as well): a listener
+whose connection is down when the notification is sent misses it for good, each process would
+need a connection of its own, notifying transactions commit one at a time, and SQLite has no such
+thing. A comparison with the database has none of these, and it also catches up after an outage.
 
 Cost: one indexed query per process per interval, whatever the number of sockets; nothing per
 move. A socket is only pushed when still behind after `GRACE` (its broadcast is usually on its
@@ -74,7 +81,7 @@ class Watcher:
             self.task = None
 
     async def run(self) -> None:
-        while True:
+        while self.sockets:  # until the last socket has gone (watch() starts a new task)
             await asyncio.sleep(settings.RESYNC_SECONDS)
             try:
                 await self.tick()
@@ -84,7 +91,9 @@ class Watcher:
     async def tick(self) -> None:
         """One comparison of every watched dialogue with the database, and the pushes it
         calls for."""
-        watched = {did: list(sockets) for did, sockets in self.sockets.items() if sockets}
+        for gone in [did for did, sockets in self.sockets.items() if not sockets]:
+            del self.sockets[gone]  # its consumers ended without saying so
+        watched = {did: list(sockets) for did, sockets in self.sockets.items()}
         if not watched:
             return
         try:
