@@ -1,9 +1,10 @@
+import asyncio
 import json
 
 from django.http import Http404
 from django.template.loader import render_to_string
 
-from dialogue import machine, rendering, services
+from dialogue import machine, rendering, resync, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm
 from dialogue.models import Dialogue
@@ -19,12 +20,15 @@ class DialogueConsumer(SessionSocket):
 
     Moves come in as form values; each is checked and stored by the service, which tells the
     dialogue's group after commit. Every socket in the group then reads the dialogue from the
-    database and sends its own person the parts of the screen that changed.
+    database and sends its own person the parts of the screen that changed. A broadcast that
+    never comes is made up for by the process's resync watcher (dialogue/resync.py), which
+    compares `shown_seq` with the database.
     """
 
     dialogue_id: int
     group: str | None = None
     people: dict | None = None  # the partners' User rows, kept between pushes
+    shown_seq = 0  # the dialogue's sequence number in the last screen sent
 
     async def open(self) -> list[str] | None:
         self.dialogue_id = int(self.scope["url_route"]["kwargs"]["dialogue_id"])
@@ -37,10 +41,14 @@ class DialogueConsumer(SessionSocket):
         # The page says which stage it shows; a stage already on screen is not sent again, so
         # connecting never wipes what someone has started typing.
         self.stage_key = seen_key(self.scope)
+        # One push at a time: the watcher's catch-up and this socket's own messages must not
+        # send their renders out of order.
+        self.pushing = asyncio.Lock()
         return [self.group]
 
     async def opened(self) -> None:
         await self.push()
+        resync.watcher.watch(self.dialogue_id, self)
         await self.send_presence()
         await self.channel_layer.group_send(
             self.group,
@@ -48,6 +56,7 @@ class DialogueConsumer(SessionSocket):
         )
 
     async def closing(self) -> None:
+        resync.watcher.forget(self.dialogue_id, self)
         await self.channel_layer.group_send(
             self.group,
             {"type": "presence.left", "user": self.user.pk, "channel": self.channel_name},
@@ -97,6 +106,14 @@ class DialogueConsumer(SessionSocket):
         # reaches this socket as its own message, which checks again.
         await self.push(recheck=False)
 
+    async def catch_up(self, seq: int) -> None:
+        """Called by the resync watcher: the dialogue is at `seq` and the last screen sent was
+        older, so a broadcast was lost. What else was lost is not known, so access is checked
+        again."""
+        async with self.pushing:
+            if self.shown_seq < seq:
+                await self._push("", recheck=True)
+
     async def panel_changed(self, event: dict) -> None:
         # The user's group also carries home-page changes; only a closed couple matters here,
         # and push() finds it out and closes the socket.
@@ -126,14 +143,19 @@ class DialogueConsumer(SessionSocket):
     # --- rendering ----------------------------------------------------------------------------
 
     async def push(self, error: str = "", *, recheck: bool = True) -> None:
+        async with self.pushing:
+            await self._push(error, recheck=recheck)
+
+    async def _push(self, error: str, *, recheck: bool) -> None:
         try:
-            html, self.stage_key = await self.render(self.stage_key, error, recheck)
+            html, self.stage_key, seq = await self.render(self.stage_key, error, recheck)
         except Http404:  # no longer theirs to see (they left the couple)
             await self.close(
                 code=CLOSE_NOT_FOUND, reason="This dialogue is no longer yours to see."
             )
             return
         await self.send(text_data=html)
+        self.shown_seq = seq
 
     async def send_error(self, message: str) -> None:
         # Only to this socket: nobody else sees a refused move.
@@ -161,9 +183,10 @@ class DialogueConsumer(SessionSocket):
         return (other.display_name if other else ""), shared
 
     @db_call
-    def render(self, shown_key: str | None, error: str, recheck: bool) -> tuple[str, str]:
-        """The parts of the screen to send, and the stage key now on screen (with `recheck`,
-        after checking again that the dialogue is still this user's to see)."""
+    def render(self, shown_key: str | None, error: str, recheck: bool) -> tuple[str, str, int]:
+        """The parts of the screen to send, the stage key now on screen and the sequence number
+        they show (with `recheck`, after checking again that the dialogue is still this user's
+        to see)."""
         if recheck or self.people is None:
             dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
             self.people = None  # names are read again with the access check
@@ -179,4 +202,4 @@ class DialogueConsumer(SessionSocket):
         html = rendering.render_parts(
             screen, ScopeRequest(self.scope), parts=parts, error=error, presence=self.presence()
         )
-        return html, screen.stage_key
+        return html, screen.stage_key, dialogue.seq

@@ -45,7 +45,10 @@ def _broadcast_after_commit(dialogue_id: int, seq: int) -> None:
             dialogue_group(dialogue_id), {"type": "dialogue.changed", "seq": seq}
         )
 
-    transaction.on_commit(send)
+    # The move is committed whatever happens here: a channel layer that cannot be reached is
+    # logged rather than turned into an error for the mover, and the resync watcher of each
+    # process with a socket on this dialogue delivers the move instead (dialogue/resync.py).
+    transaction.on_commit(send, robust=True)
 
 
 def current_state(dialogue: Dialogue) -> machine.State:

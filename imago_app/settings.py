@@ -38,6 +38,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def env_seconds(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be more than 0 seconds, not {value!r}")
+    return seconds
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -175,6 +188,12 @@ DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = WEBSOCKET_
 # Threads per process for the database calls of sockets (imago_app/db.py); with PostgreSQL each
 # keeps a connection, so processes x DB_THREADS must stay below the server's max_connections.
 DB_THREADS = env_int("DB_THREADS", 8)
+
+# How often each process compares, in one query, the sequence number of every dialogue it has a
+# socket open on with what those sockets last showed, and pushes to any that fell behind
+# (dialogue/resync.py): a move whose broadcast was lost (the mover's process died after commit,
+# the channel layer dropped it) still reaches every open screen within about this long.
+RESYNC_SECONDS = env_seconds("RESYNC_SECONDS", 2.0)
 
 # --- Channel layer ---------------------------------------------------------------------------
 # Without REDIS_URL the in-memory layer serves one process. With it, several daphne processes

@@ -116,7 +116,9 @@ class Daphne:
         extra_env: dict[str, str] | None = None,
         port: int | None = None,
         args: list[str] | None = None,
+        app: str = "imago_app.asgi:application",
     ):
+        self.app = app
         self.port = port or free_port()
         self.args = args or []  # more daphne options, e.g. ["--proxy-headers"]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -146,7 +148,7 @@ class Daphne:
                 "127.0.0.1",
                 "-p",
                 str(self.port),
-                "imago_app.asgi:application",
+                self.app,
             ],
             cwd=BASE_DIR,
             env=self.env,

@@ -1,12 +1,17 @@
-"""The dialogue against real daphne processes: a crash, and two processes sharing Redis."""
+"""The dialogue against real daphne processes: a crash, two processes sharing Redis, and a move
+whose process died between its commit and its broadcast."""
 
 import os
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
+from django.db import connection
 
 from dialogue.models import Event
-from tests.conftest import Daphne, require
+from tests.conftest import BASE_DIR, Daphne, clean_environ, live_database_env, require
 from tests.factories import make_couple, make_dialogue, make_partner
 from tests.phone import Phone
 
@@ -97,3 +102,94 @@ def test_two_processes_share_a_dialogue_through_redis(people, tmp_path):
         first.stop()
         second.stop()
     assert Event.objects.filter(dialogue=dialogue).count() == 15
+
+
+# --- a move whose process dies between commit and broadcast (tests/dying.py) ------------------
+
+# What a partner may wait for a move they did not see broadcast: the resync watcher's interval,
+# its grace and a render. The servers run with the default interval.
+RESYNC = {"RESYNC_SECONDS": "2"}
+DELIVERED_WITHIN = 5.0
+
+
+def scaled_out() -> str:
+    """The Redis URL; skips (fails in CI) without Redis and PostgreSQL."""
+    redis_url = os.environ.get("REDIS_URL", "")
+    require(bool(redis_url), "Redis (REDIS_URL)")
+    require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+    return redis_url
+
+
+def committed_at(output: str) -> float:
+    """The time the dying process printed as it committed (tests/dying.py)."""
+    lines = [line for line in output.splitlines() if line.startswith("committed ")]
+    assert len(lines) == 1, output[-2000:]
+    return float(lines[0].split()[1])
+
+
+@pytest.fixture
+def sam_asks():
+    """Sam asked, so Alex, whose process will die, makes the first move (accept)."""
+    alex, sam = make_partner("Alex"), make_partner("Sam")
+    return alex, sam, make_dialogue(make_couple(alex, sam), sam, topic="Sunday")
+
+
+def test_a_move_whose_process_died_before_broadcasting_reaches_the_open_screens(sam_asks, tmp_path):
+    redis_url = scaled_out()
+    alex, sam, dialogue = sam_asks
+    path = f"/ws/dialogue/{dialogue.pk}/"
+    first = Daphne(tmp_path / "one.log", {"REDIS_URL": redis_url, **RESYNC}).start()
+    second = Daphne(tmp_path / "two.log", {"REDIS_URL": redis_url, **RESYNC}).start()
+    try:
+        a, b = Phone(first.url, alex, path), Phone(second.url, sam, path)
+        a.wait_for('data-seq="1"')
+        b.wait_for('data-seq="1"')
+        mover = subprocess.run(
+            [sys.executable, "-m", "tests.dying", str(dialogue.pk), str(alex.pk), "accept"],
+            cwd=BASE_DIR,
+            env={**clean_environ(), **live_database_env(), "REDIS_URL": redis_url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert mover.returncode == -signal.SIGKILL, mover.stderr[-2000:]
+        commit = committed_at(mover.stdout)
+        assert list(Event.objects.filter(dialogue=dialogue).values_list("kind", flat=True)) == [
+            "request",
+            "accept",
+        ]
+        # Nobody broadcast it: each socket's own process finds it in the database.
+        screen = b.wait_for('data-seq="2"', timeout=DELIVERED_WITHIN)
+        assert time.time() - commit < DELIVERED_WITHIN
+        assert "Sam, how settled do you feel right now?" in screen
+        a.wait_for('data-seq="2"', timeout=DELIVERED_WITHIN - (time.time() - commit))
+        a.close()
+        b.close()
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_a_move_whose_daphne_died_before_broadcasting_reaches_the_other_partner(sam_asks, tmp_path):
+    redis_url = scaled_out()
+    alex, sam, dialogue = sam_asks
+    path = f"/ws/dialogue/{dialogue.pk}/"
+    # Alex's server dies as the first move made on it commits, before its broadcast.
+    env = {"REDIS_URL": redis_url, **RESYNC}
+    dying = Daphne(tmp_path / "dying.log", env, app="tests.dying:application").start()
+    second = Daphne(tmp_path / "two.log", env).start()
+    try:
+        a, b = Phone(dying.url, alex, path), Phone(second.url, sam, path)
+        a.wait_for('data-seq="1"')
+        b.wait_for("Alex is here")
+        a.move("accept")
+        assert dying.proc.wait(10) == -signal.SIGKILL
+        commit = committed_at(dying.log_path.read_text())
+        screen = b.wait_for('data-seq="2"', timeout=DELIVERED_WITHIN)
+        assert time.time() - commit < DELIVERED_WITHIN
+        assert "Sam, how settled do you feel right now?" in screen
+        assert Event.objects.filter(dialogue=dialogue, kind="accept").count() == 1
+        b.close()
+    finally:
+        dying.stop()
+        second.stop()

@@ -47,6 +47,8 @@ def test_it_refuses_bad_values_loudly():
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
         ({"ALLOWED_HOSTS": "*"}, "'*' is not accepted"),
         ({"BEHIND_PROXY": "1", "PROXY_COUNT": "0"}, "PROXY_COUNT must be 1 or more"),
+        ({"RESYNC_SECONDS": "often"}, "RESYNC_SECONDS must be a number of seconds"),
+        ({"RESYNC_SECONDS": "0"}, "RESYNC_SECONDS must be more than 0 seconds"),
     ]:
         result = manage("check", env=env)
         assert result.returncode != 0, env
