@@ -1,6 +1,4 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from imago_app import services
@@ -14,6 +12,7 @@ from tests.factories import (
     open_invite,
     text,
 )
+from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -131,9 +130,7 @@ def test_the_therapist_home_costs_the_same_queries_with_more_couples(client, the
     client.force_login(therapist)
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("home")).status_code == 200
-        return len(queries)
+        return page_queries(client, reverse("home"))  # steady state: see tests/queries.py
 
     before = count()
     for _ in range(10):
