@@ -39,11 +39,15 @@ async def connect(user, dialogue_id):
     return comm
 
 
-async def drain(comm, *, raw: bool = False) -> str:
-    """Everything the socket has been sent so far, as one string (entities decoded unless raw)."""
+async def drain(comm, *, raw: bool = False, first: float = 3.0) -> str:
+    """Everything the socket has been sent so far, as one string (entities decoded unless raw).
+    The first message may take up to `first` seconds (a busy machine renders slowly); after it,
+    a pause of 0.2 s means the socket is done."""
     out = []
-    while not await comm.receive_nothing(timeout=0.2):
+    wait = first
+    while not await comm.receive_nothing(timeout=wait):
         out.append(await comm.receive_from())
+        wait = 0.2
     joined = "".join(out)
     return joined if raw else html.unescape(joined)
 
