@@ -131,6 +131,11 @@ class Practice:
         """Its entries in the home page's "Exercises for between dialogues" list."""
         return []
 
+    def exercises_entries(self) -> list[Card]:
+        """Its entries on the exercises page ("Between dialogues"), rendered with `card` and
+        `other` (the partner) in context. No query."""
+        return []
+
     def home_cards(self, user: User, couple: Couple, context: dict) -> list[Card]:
         """Its cards on a partner's home page (shown once the couple is linked). `context` is the
         home panel's context so far (`other`, `link`, `i_consented`, `other_consented`, …).

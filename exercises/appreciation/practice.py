@@ -5,6 +5,7 @@ from django.db.models.functions import TruncDate
 
 from exercises.appreciation.models import Appreciation
 from imago_app.practices import (
+    Card,
     HomeworkKind,
     Link,
     Practice,
@@ -25,6 +26,9 @@ class AppreciationPractice(Practice):
 
     def exercise_links(self):
         return [Link("Today's appreciation", "appreciations", position=10)]
+
+    def exercises_entries(self):
+        return [Card("appreciation/_exercises_entry.html", position=20)]
 
     def last_activity(self, couple: OuterRef):
         latest = Appreciation.objects.filter(couple=couple).order_by("-created_at")

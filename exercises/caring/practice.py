@@ -5,6 +5,7 @@ from django.db.models.functions import TruncDate
 
 from exercises.caring.models import CaringItem, Gift
 from imago_app.practices import (
+    Card,
     HomeworkKind,
     Link,
     Practice,
@@ -25,6 +26,9 @@ class CaringPractice(Practice):
 
     def exercise_links(self):
         return [Link("Caring behaviours", "caring", position=20)]
+
+    def exercises_entries(self):
+        return [Card("caring/_exercises_entry.html", position=10)]
 
     def last_activity(self, couple: OuterRef):
         latest = Gift.objects.filter(item__couple=couple).order_by("-given_at").values("given_at")

@@ -8,6 +8,7 @@ from django.db.models.functions import TruncDate
 from exercises.requests.library import micro_stretches
 from exercises.requests.models import ChangeRequest, Repair, Stretch, StretchLog
 from imago_app.practices import (
+    Card,
     HomeworkKind,
     Link,
     Practice,
@@ -33,6 +34,12 @@ class RequestsPractice(Practice):
             Link("Requests for change and stretches", "requests", position=30),
             Link("Micro-stretches", "stretch_library", position=40),
             Link("Repair after a hard moment", "repair_new", position=50),
+        ]
+
+    def exercises_entries(self):
+        return [
+            Card("requests/_exercises_entry.html", position=30),
+            Card("requests/_exercises_entry_micro.html", position=40),
         ]
 
     def last_activity(self, couple: OuterRef):

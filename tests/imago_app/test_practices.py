@@ -45,6 +45,9 @@ def test_it_appears_on_the_partner_home_page(breathing, client, couple, partner_
     # Its card comes first (position 5), before the dialogue's; its link after the library's.
     assert home.index("breathing-heading") < home.index("dialogue-heading")
     assert home.index("Micro-stretches") < home.index("Breathe together") < home.index("Repair")
+    page = text(client.get(reverse("exercises")))
+    assert "A minute of breathing, side by side." in page
+    assert page.index("Requests for change") < page.index("A minute of breathing")
     assert announcements()["breath_taken"] == "Your partner took a breath with you."
 
 

@@ -24,6 +24,9 @@ class Breathing(Practice):
     def exercise_links(self):
         return [Link("Breathe together", "exercises", position=45)]
 
+    def exercises_entries(self):
+        return [Card("throwaway/_exercises_entry.html", position=35)]
+
     def home_cards(self, user, couple, context):
         return [Card("throwaway/_card.html", {"breaths": 3}, position=5)]
 
