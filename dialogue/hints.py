@@ -1,15 +1,9 @@
 """Gentle hints while someone writes what they want to share. A helper, never a judge: the
 person can always send what they wrote."""
 
-import re
+from imago_app.wording import BLAMING
 
 SOFT_LIMIT = 400  # characters; past it, a hint suggests a smaller piece
-
-BLAMING = re.compile(
-    r"\byou\s+(always|never|made me|make me|don'?t care|should(?:n'?t)?|ruin(?:ed)?)\b"
-    r"|\byour fault\b|\bbecause of you\b|\byou(?:'re| are) (?:so|such|always|never|selfish|lazy)\b",
-    re.IGNORECASE,
-)
 
 
 def hints(text: str) -> list[str]:

@@ -8,7 +8,7 @@ pass, because a stretch needs a clear, positive, measurable target and an end.
 import re
 from datetime import date, timedelta
 
-from dialogue.hints import BLAMING
+from imago_app.wording import BLAMING
 
 MAX_STRETCH = timedelta(days=92)  # "at most three months"
 DEFAULT_STRETCH = timedelta(days=14)

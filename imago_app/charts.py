@@ -37,7 +37,8 @@ def _legend(names: list[str]) -> list[str]:
     out = []
     for i, name in enumerate(names):
         x = LEFT + i * 170
-        out.append(f'<rect x="{x}" y="{HEIGHT - 18}" width="12" height="12" fill="{COLOURS[i]}"/>')
+        colour = COLOURS[i % len(COLOURS)]
+        out.append(f'<rect x="{x}" y="{HEIGHT - 18}" width="12" height="12" fill="{colour}"/>')
         out.append(f'<text x="{x + 18}" y="{HEIGHT - 8}" {FONT}>{escape(name)}</text>')
     return out
 
@@ -119,13 +120,21 @@ def needs_chart(
     return {"svg": _frame("needs", "Unmet needs over time", summary, body), "summary": summary}
 
 
-def follow_through_chart(weeks: list[dict]) -> dict | None:
-    """Appreciation days, caring behaviours given and stretch logs, week by week."""
-    series = [
-        ("appreciation_days", "Days with an appreciation"),
-        ("gifts", "Caring behaviours given"),
-        ("stretch_logs", "Stretch logs"),
-    ]
+FOLLOW_THROUGH = [
+    ("appreciation_days", "Days with an appreciation"),
+    ("gifts", "Caring behaviours given"),
+    ("stretch_logs", "Stretch logs"),
+]
+
+
+def follow_through_chart(
+    weeks: list[dict], series: list[tuple[str, str]] | None = None
+) -> dict | None:
+    """Counts week by week, one bar per series (key in each week, label): by default
+    appreciation days, caring behaviours given and stretch logs."""
+    series = FOLLOW_THROUGH if series is None else series
+    if not series:
+        return None
     top = max([w[key] for w in weeks for key, _ in series] + [0])
     if top == 0:
         return None
@@ -141,7 +150,7 @@ def follow_through_chart(weeks: list[dict]) -> dict | None:
             y = _y(week[key], top)
             body.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar * 0.9:.1f}" '
-                f'height="{_y(0, top) - y:.1f}" fill="{COLOURS[s]}"/>'
+                f'height="{_y(0, top) - y:.1f}" fill="{COLOURS[s % len(COLOURS)]}"/>'
             )
         body.append(
             f'<text x="{LEFT + group * (w + 0.5):.1f}" y="{HEIGHT - 30}" '

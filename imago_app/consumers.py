@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 
 from imago_app import audit, session_limits
 from imago_app.db import db_call
-from imago_app.home import ANNOUNCEMENTS, panel_for
+from imago_app.home import announcements, panel_for
 from imago_app.models import OpenSocket
 from imago_app.notify import user_group
 
@@ -382,7 +382,9 @@ class LivePanelConsumer(SessionSocket):
 class HomeConsumer(LivePanelConsumer):
     """Keeps an open home page current: a partner joining, a therapist consenting, and so on."""
 
-    announcements = ANNOUNCEMENTS
+    @property
+    def announcements(self) -> dict[str, str]:  # the core's and every practice's
+        return announcements()
 
     def group_for(self, user) -> str:
         return user_group(user.pk)

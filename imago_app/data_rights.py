@@ -1,15 +1,24 @@
-"""A partner's own data: everything they wrote, to download; and deleting their account."""
+"""A partner's own data: everything they wrote, to download; and deleting their account.
+
+The core's part is the account and couples; each practice adds its own (`Practice.export`,
+`Practice.delete_account`).
+"""
 
 from django.contrib.auth import logout
 from django.db import transaction
 from django.http import HttpRequest
 
-from dialogue.models import Event, Reflection
-from exercises.appreciation.models import Appreciation
-from exercises.caring.models import CaringItem, Gift
-from exercises.requests.models import ChangeRequest, Repair, Stretch
-from imago_app import access, services
+from imago_app import access, practices, services
 from imago_app.models import Membership, User
+
+
+def what_is_kept() -> str:
+    """What a partner wrote, in words, from every practice: "your turns in dialogues, …, and
+    repairs"."""
+    words = [w for practice in practices.all() for w in practice.your_data]
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _iso(value):
@@ -19,7 +28,7 @@ def _iso(value):
 def export(user: User) -> dict:
     """What this partner wrote and did, in a plain structure for JSON. Their partner's words
     are not included, apart from what the partner wrote to them to mirror."""
-    return {
+    data = {
         "account": {
             "username": user.username,
             "name": user.display_name,
@@ -31,94 +40,20 @@ def export(user: User) -> dict:
             {"couple": m.couple_id, "joined": _iso(m.joined_at), "left": _iso(m.left_at)}
             for m in Membership.objects.filter(user=user)
         ],
-        "dialogue_turns": [
-            {
-                "dialogue": e.dialogue_id,
-                "topic": e.dialogue.topic,
-                "round": e.round,
-                "step": e.step,
-                "move": e.kind,
-                "text": e.text,
-                "details": e.data,
-                "at": _iso(e.at),
-            }
-            for e in Event.objects.filter(actor=user).select_related("dialogue").order_by("at")
-        ],
-        "reflections": [
-            {
-                "dialogue": r.dialogue_id,
-                "text": r.text,
-                "unmet_need": r.unmet_need,
-                "shared_with_therapist": r.shared,
-                "written": _iso(r.created_at),
-            }
-            for r in Reflection.objects.filter(author=user)
-        ],
-        "caring_list": [
-            {"text": i.text, "when": i.when, "importance": i.importance}
-            for i in CaringItem.objects.filter(owner=user)
-        ],
-        "caring_given": [
-            {"item": g.item.text, "at": _iso(g.given_at)}
-            for g in Gift.objects.filter(giver=user).select_related("item")
-        ],
-        "appreciations_given": [
-            {"about": a.about, "text": a.text, "at": _iso(a.created_at)}
-            for a in Appreciation.objects.filter(author=user)
-        ],
-        "appreciations_mirrored": [
-            {"appreciation": a.text, "your_mirror": a.mirror, "how_it_felt": a.felt}
-            for a in Appreciation.objects.filter(
-                couple__memberships__user=user, mirrored_at__isnull=False
-            )
-            .exclude(author=user)
-            .distinct()
-        ],
-        "requests_for_change": [
-            {
-                "frustration": c.frustration,
-                "desire": c.desire,
-                "childhood_echo": c.echo,
-                "echo_shared_with_therapist": c.echo_shared,
-                "requests": [
-                    {"text": r.text, "measure": r.measure, "until": _iso(r.ends_on)}
-                    for r in c.requests.all()
-                ],
-            }
-            for c in ChangeRequest.objects.filter(sender=user).prefetch_related("requests")
-        ],
-        "stretches_given": [
-            {
-                "title": s.title,
-                "measure": s.measure,
-                "until": _iso(s.ends_on),
-                "times": [_iso(log.at) for log in s.logs.all()],
-                "your_review": s.giver_review,
-            }
-            for s in Stretch.objects.filter(giver=user).prefetch_related("logs")
-        ],
-        "repairs": [
-            {"what_happened": r.what_happened, "said_back": r.mirror, "next_time": r.next_time}
-            for r in Repair.objects.filter(author=user)
-        ],
     }
+    for practice in practices.all():
+        data |= practice.export(user)
+    return data
 
 
 @transaction.atomic
 def delete_account(request: HttpRequest, user: User) -> None:
-    """Close the partner's couple (as leaving does), remove everything they wrote, then the
-    account itself, and sign them out."""
+    """Close the partner's couple (as leaving does), let each practice remove or blank what they
+    wrote, then delete the account itself, and sign them out."""
     couple = access.current_couple(user)
     if couple is not None:
         services.couple_leave(couple=couple, partner=user)
-    # Their turns leave the dialogues; what their partner wrote stays with the partner.
-    Event.objects.filter(actor=user).delete()
-    # What they wrote on their partner's things.
-    Appreciation.objects.filter(couple__memberships__user=user).exclude(author=user).update(
-        mirror="", felt=""
-    )
-    Repair.objects.filter(couple__memberships__user=user).exclude(author=user).update(
-        what_it_was_like=""
-    )
+    for practice in practices.all():
+        practice.delete_account(user)
     logout(request)
     user.delete()  # cascades to their lists, reflections, requests, stretches, consents

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.signals import user_login_failed
 
-from imago_app import throttle
+from imago_app import practices, throttle
 from imago_app.models import Homework, User
 
 
@@ -69,20 +69,23 @@ class HomeworkForm(forms.ModelForm):
         widgets = {"ends_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
-        from exercises.requests.library import micro_stretches
-
         super().__init__(*args, **kwargs)
+        # The kinds, and the details some of them have, are the installed practices'.
+        self.kinds = {value: kind for value, (_p, kind) in practices.homework_kinds().items()}
+        self.fields["kind"].choices = [("", "---------"), *practices.homework_choices()]
         self.fields["micro"] = forms.ChoiceField(
             label=self.Meta.labels["micro"],
             required=False,
-            choices=[("", "—")] + [(m["slug"], m["title"]) for m in micro_stretches()],
+            choices=[("", "—")] + [d for kind in self.kinds.values() for d in kind.details],
         )
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == Homework.Kind.MICRO and not data.get("micro"):
-            self.add_error("micro", "Choose which micro-stretch.")
-        if data.get("kind") != Homework.Kind.MICRO:
+        kind = self.kinds.get(data.get("kind"))
+        if kind is not None and kind.details:
+            if not data.get("micro"):
+                self.add_error("micro", kind.detail_missing)
+        else:
             data["micro"] = ""
         ends_on = data.get("ends_on")
         from django.utils import timezone

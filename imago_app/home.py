@@ -1,14 +1,16 @@
-"""What the home page shows each kind of user: one function serves the page and its live pushes."""
+"""What the home page shows each kind of user: one function serves the page and its live pushes.
 
-import secrets
+The practices contribute through `imago_app.practices`: their cards and exercise links on a
+partner's home, their last activity on the therapist's dashboard (annotations of its one query),
+their live announcements.
+"""
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogue.forms import StartForm
-from imago_app import access
+from imago_app import access, practices
 from imago_app.forms import CodeForm
 from imago_app.homework import with_progress as homework_progress
 from imago_app.keys import screen_key
@@ -32,9 +34,15 @@ ANNOUNCEMENTS = {
     "therapist_joined": "Your therapist has joined with your code.",
     "therapist_consented": "Consent for your therapist was updated.",
     "therapist_ended": "The therapist link has ended.",
-    "dialogue_requested": "Your partner would like a dialogue.",
-    "dialogue_ended": "The dialogue has ended.",
 }
+
+
+def announcements() -> dict[str, str]:
+    """The core's announcements and every practice's."""
+    found = dict(ANNOUNCEMENTS)
+    for practice in practices.all():
+        found |= practice.announcements()
+    return found
 
 
 def partner_context(user: User) -> dict:
@@ -44,16 +52,11 @@ def partner_context(user: User) -> dict:
         "other": None,
         "partner_invite": None,
         "link": None,
-        "open_dialogue": None,
+        "cards": [],
+        "exercise_links": practices.collect(lambda p: p.exercise_links()),
     }
     if couple is None:
         return context
-    dialogue = couple.dialogues.filter(ended_at__isnull=True).first()
-    context["open_dialogue"] = dialogue
-    # A request not yet answered, waiting for this partner.
-    context["dialogue_asks_me"] = bool(
-        dialogue and dialogue.seq == 1 and dialogue.requested_by_id != user.pk
-    )
     members = [
         m.user for m in Membership.objects.current().filter(couple=couple).select_related("user")
     ]
@@ -81,6 +84,7 @@ def partner_context(user: User) -> dict:
         context["other_consented"] = context["other"] is not None and (
             context["other"].pk in consenting
         )
+    context["cards"] = practices.collect(lambda p: p.home_cards(user, couple, context))
     # What the therapist has shared with the couple: summaries and homework.
     context["shared_notes"] = list(SharedNote.objects.filter(couple=couple)[:3])
     context["homework"] = homework_progress(
@@ -95,21 +99,16 @@ def _latest(queryset, field: str):
 
 
 def therapist_context(user: User) -> dict:
-    from dialogue.models import Event
-    from exercises.appreciation.models import Appreciation
-    from exercises.caring.models import Gift
-    from exercises.requests.models import ChangeRequest, StretchLog
-
     couple = OuterRef("couple")
+    activity = {
+        f"last_activity_{n}": subquery
+        for n, subquery in enumerate(practices.collect(lambda p: p.last_activity(couple)))
+    }
     links = (
         TherapistLink.objects.consented()
         .filter(therapist=user)
         .annotate(
-            last_event=_latest(Event.objects.filter(dialogue__couple=couple), "at"),
-            last_appreciation=_latest(Appreciation.objects.filter(couple=couple), "created_at"),
-            last_gift=_latest(Gift.objects.filter(item__couple=couple), "given_at"),
-            last_log=_latest(StretchLog.objects.filter(stretch__couple=couple), "at"),
-            last_request=_latest(ChangeRequest.objects.filter(couple=couple), "created_at"),
+            **activity,
             last_looked=_latest(
                 AuditEntry.objects.filter(
                     couple=couple, actor=user, action=AuditEntry.Action.RECORD_READ
@@ -129,13 +128,7 @@ def therapist_context(user: User) -> dict:
     )
     couples = []
     for link in links:
-        stamps = [
-            link.last_event,
-            link.last_appreciation,
-            link.last_gift,
-            link.last_log,
-            link.last_request,
-        ]
+        stamps = [getattr(link, name) for name in activity]
         last_activity = max((s for s in stamps if s is not None), default=None)
         couples.append(
             {
@@ -160,24 +153,12 @@ def panel_for(request: HttpRequest) -> tuple[str, dict]:
         template, context = THERAPIST_PANEL, therapist_context(user)
     else:
         template, context = PARTNER_PANEL, partner_context(user)
-    context["panel_key"] = screen_key(context)
+    # A card's `unkeyed` part (a form with a fresh key) is not part of what the panel shows.
+    cards = context.get("cards", [])
+    context["panel_key"] = screen_key(
+        {**context, "cards": [(card.template, card.context) for card in cards]}
+    )
     if user.is_partner:
         context["join_url_base"] = request.build_absolute_uri(reverse("join"))
     context["code_form"] = CodeForm()
-    if user.is_partner:
-        context["start_form"] = start_form(context)
     return template, context
-
-
-def start_form(context: dict) -> StartForm:
-    """The request form, saying truly who will see its topic."""
-    form = StartForm(initial={"key": secrets.token_urlsafe(16)})
-    link = context.get("link")
-    if link is not None:
-        name = link.therapist.display_name
-        if context.get("i_consented") and context.get("other_consented"):
-            sees = f"{name}, your therapist, will see the topic in the dialogue's outline."
-        else:
-            sees = f"If you both agree to {name}'s access, they will see the topic in the outline."
-        form.fields["topic"].help_text = f"{form.fields['topic'].help_text} {sees}"
-    return form

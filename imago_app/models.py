@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from imago_app import codes
+from imago_app import codes, practices
 
 
 class User(AbstractUser):
@@ -265,19 +265,13 @@ class SharedNote(models.Model):
 
 
 class Homework(models.Model):
-    """An exercise the therapist suggests, with a rhythm and an end date."""
-
-    class Kind(models.TextChoices):
-        DIALOGUE = "dialogue", "Hold an Intentional Dialogue"
-        APPRECIATION = "appreciation", "Exchange an appreciation"
-        CARING = "caring", "Give a caring behaviour"
-        REQUEST = "request", "Write a request for change"
-        MICRO = "micro", "A micro-stretch"
+    """An exercise the therapist suggests, with a rhythm and an end date. Its kinds are the
+    practices' (`Practice.homework_kinds`); `micro` is the kind's detail, when it has one."""
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="homework")
     therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=15, choices=Kind.choices)
-    micro = models.CharField(max_length=40, blank=True)  # with kind "micro": a library slug
+    kind = models.CharField(max_length=15, choices=practices.homework_choices)
+    micro = models.CharField(max_length=40, blank=True)  # the kind's detail (a library slug)
     frequency = models.CharField(max_length=100)
     starts_on = models.DateField(default=timezone.localdate)
     ends_on = models.DateField()

@@ -266,7 +266,9 @@ def account_data(request: HttpRequest) -> HttpResponse:
     if not request.user.is_partner:
         raise Http404
     return render(
-        request, "imago_app/account_data.html", {"couple": access.current_couple(request.user)}
+        request,
+        "imago_app/account_data.html",
+        {"couple": access.current_couple(request.user), "kept": data_rights.what_is_kept()},
     )
 
 

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from dialogue.models import Dialogue
 from imago_app.models import Couple
 
 
@@ -17,9 +16,8 @@ class ChangeRequest(models.Model):
     # Private to the sender; shown to the therapist only when `echo_shared`.
     echo = models.TextField(max_length=800, blank=True)
     echo_shared = models.BooleanField(default=False)
-    from_dialogue = models.ForeignKey(
-        Dialogue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    # The dialogue it was started from, by id: a practice does not hold another's rows.
+    from_dialogue_id = models.BigIntegerField(null=True, blank=True)
     mirror = models.TextField(max_length=1200, blank=True)
     mirrored_at = models.DateTimeField(null=True, blank=True)
 

@@ -33,12 +33,12 @@ def change_request_create(
     echo: str,
     echo_shared: bool,
     requests: list[dict],
-    from_dialogue=None,
+    from_dialogue_id: int | None = None,
 ) -> ChangeRequest:
     change = ChangeRequest.objects.create(
         couple=couple,
         sender=sender,
-        from_dialogue=from_dialogue,
+        from_dialogue_id=from_dialogue_id,
         **_wording(frustration, desire, echo, echo_shared),
     )
     Request.objects.bulk_create(Request(change_request=change, **r) for r in requests)

@@ -1,11 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from dialogue.access import get_dialogue_for_partner
 from exercises.access import linked_couple
 from exercises.requests import library, services
 from exercises.requests.forms import (
@@ -17,6 +16,7 @@ from exercises.requests.forms import (
     ReviewForm,
 )
 from exercises.requests.models import ChangeRequest, Repair, Request, Stretch
+from imago_app import practices
 
 
 @login_required
@@ -77,10 +77,15 @@ def change_request_new(request: HttpRequest, change_id: int | None = None) -> Ht
                 f"measure_{r.position}": r.measure,
                 f"ends_on_{r.position}": r.ends_on,
             }
-    dialogue = None
+    dialogue_id = None
     if request.GET.get("dialogue"):
-        dialogue = get_dialogue_for_partner(request.user, int(request.GET["dialogue"]))
-        initial.setdefault("frustration", dialogue.topic)
+        # Started from a dialogue: asked through the practices' registry, not imported.
+        dialogue_id = int(request.GET["dialogue"])
+        dialogues = practices.get("dialogue")
+        topic = dialogues.item_topic(request.user, dialogue_id) if dialogues else None
+        if topic is None:
+            raise Http404
+        initial.setdefault("frustration", topic)
     form = ChangeRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -95,7 +100,7 @@ def change_request_new(request: HttpRequest, change_id: int | None = None) -> Ht
             services.change_request_update(change=change, sender=request.user, **fields)
         else:
             change = services.change_request_create(
-                couple=couple, sender=request.user, from_dialogue=dialogue, **fields
+                couple=couple, sender=request.user, from_dialogue_id=dialogue_id, **fields
             )
         messages.success(
             request, f"Saved. {other.display_name} can read it now (not the childhood echo)."

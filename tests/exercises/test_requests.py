@@ -7,7 +7,7 @@ from django.utils import timezone
 from dialogue import services as dialogue_services
 from exercises.requests import library, services
 from exercises.requests.models import ChangeRequest, Repair, Request, Stretch, StretchLog
-from tests.factories import make_change_request, make_dialogue, text
+from tests.factories import make_change_request, make_couple, make_dialogue, text
 from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +120,19 @@ def test_a_request_can_start_from_a_dialogue(client_a, couple, partner_a):
     dialogue = make_dialogue(couple, partner_a, topic="Coming home late")
     page = text(client_a.get(reverse("change_request_new") + f"?dialogue={dialogue.pk}"))
     assert 'value="Coming home late"' in page
+
+
+def test_a_request_keeps_the_dialogue_it_started_from_and_not_another_couples(
+    client_a, couple, partner_a
+):
+    dialogue = make_dialogue(couple, partner_a, topic="Coming home late")
+    url = reverse("change_request_new") + f"?dialogue={dialogue.pk}"
+    client_a.post(url, bcr())
+    assert ChangeRequest.objects.get().from_dialogue_id == dialogue.pk
+    others = make_couple()
+    elsewhere = make_dialogue(others, others.memberships.first().user, topic="Theirs")
+    response = client_a.get(reverse("change_request_new") + f"?dialogue={elsewhere.pk}")
+    assert response.status_code == 404
 
 
 def test_a_couple_picks_a_micro_stretch_from_the_library(client_a, couple, partner_a):

@@ -1,0 +1,231 @@
+"""The Intentional Dialogue as a practice: its home card, record (outlines, transcripts both
+partners shared, shared reflections, the check-in and needs charts), homework and data."""
+
+import secrets
+from collections import defaultdict
+
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import TruncDate
+from django.http import Http404
+
+from dialogue import screens, vocabulary
+from dialogue.access import get_dialogue_for_partner
+from dialogue.forms import StartForm
+from dialogue.machine import PROGRESS, Step
+from dialogue.models import Dialogue, Event, Reflection
+from imago_app import charts
+from imago_app.models import Couple, Homework, User
+from imago_app.practices import Card, Chart, HomeworkKind, Practice, RecordPart, Section
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _outline(events: list[Event], people: dict[int, User]) -> dict:
+    reached = max((PROGRESS.index(Step(e.step)) for e in events if e.step in PROGRESS), default=0)
+    levels = {
+        people[e.actor_id].display_name: e.data.get("level")
+        for e in events
+        if e.kind == "check_in" and e.actor_id in people
+    }
+    return {
+        "reached": screens.STEP_LABELS[PROGRESS[reached]],
+        "rounds": max((e.round for e in events), default=1),
+        "pauses": sum(1 for e in events if e.kind == "pause"),
+        "levels": levels,
+        "stopped": any(e.kind == "leave" for e in events),
+    }
+
+
+def start_form(context: dict) -> StartForm:
+    """The request form, saying truly who will see its topic."""
+    form = StartForm(initial={"key": secrets.token_urlsafe(16)})
+    link = context.get("link")
+    if link is not None:
+        name = link.therapist.display_name
+        if context.get("i_consented") and context.get("other_consented"):
+            sees = f"{name}, your therapist, will see the topic in the dialogue's outline."
+        else:
+            sees = f"If you both agree to {name}'s access, they will see the topic in the outline."
+        form.fields["topic"].help_text = f"{form.fields['topic'].help_text} {sees}"
+    return form
+
+
+def _charts(timeline, reflections, people) -> list[Chart]:
+    checkins = [
+        (entry["dialogue"].created_at.strftime("%d %b"), entry["outline"]["levels"])
+        for entry in reversed(timeline)
+        if entry["outline"]["levels"]
+    ]
+    names = [p.display_name for p in people.values()]
+    order = {pk: i for i, pk in enumerate(people)}
+    labels = {n["slug"]: n["label"] for n in vocabulary.unmet_needs()}
+    marks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    months: list[str] = []
+    shared = sorted((r for rs in reflections.values() for r in rs), key=lambda r: r.created_at)
+    for reflection in shared:
+        if reflection.unmet_need and reflection.author_id in order:
+            month = reflection.created_at.strftime("%b %Y")
+            if month not in months:
+                months.append(month)
+            cell = marks[(labels[reflection.unmet_need], month)]
+            if order[reflection.author_id] not in cell:
+                cell.append(order[reflection.author_id])
+    return [
+        Chart(
+            "Check-in levels",
+            charts.check_in_chart(checkins),
+            "No check-ins yet. They appear once the couple holds a dialogue.",
+            position=10,
+        ),
+        Chart(
+            "Unmet needs named",
+            charts.needs_chart(list(labels.values()), months, dict(marks), names),
+            "No needs named in shared reflections yet.",
+            position=20,
+        ),
+    ]
+
+
+class DialoguePractice(Practice):
+    slug = "dialogue"
+    label = "Intentional Dialogue"
+    your_data = ("your turns in dialogues", "your reflections")
+
+    def home_cards(self, user, couple, context):
+        # One query: the couple's open dialogue, if any.
+        dialogue = couple.dialogues.filter(ended_at__isnull=True).first()
+        shows = {
+            "open_dialogue": dialogue,
+            # A request not yet answered, waiting for this partner.
+            "dialogue_asks_me": bool(
+                dialogue and dialogue.seq == 1 and dialogue.requested_by_id != user.pk
+            ),
+        }
+        return [
+            Card(
+                "dialogue/_home_card.html",
+                shows,
+                unkeyed={"start_form": start_form(context)},
+                position=10,
+            )
+        ]
+
+    def announcements(self):
+        return {
+            "dialogue_requested": "Your partner would like a dialogue.",
+            "dialogue_ended": "The dialogue has ended.",
+        }
+
+    def last_activity(self, couple: OuterRef):
+        latest = Event.objects.filter(dialogue__couple=couple).order_by("-at").values("at")[:1]
+        return [Subquery(latest)]
+
+    def record(self, couple, therapist, people, *, start, end):
+        """Outlines of every dialogue; the transcript only when both partners shared it; only
+        shared reflections (three queries)."""
+        period = {}
+        if start:
+            period["created_at__date__gte"] = start
+        if end:
+            period["created_at__date__lte"] = end
+        in_period = {f"dialogue__{k}": v for k, v in period.items()}
+        dialogues = list(
+            couple.dialogues.filter(**period).order_by("-created_at").prefetch_related("shares")
+        )
+        events_by_dialogue: dict[int, list[Event]] = defaultdict(list)
+        events = Event.objects.filter(dialogue__couple=couple, **in_period)
+        for event in events.order_by("dialogue_id", "seq"):
+            events_by_dialogue[event.dialogue_id].append(event)
+        reflections: dict[int, list[Reflection]] = defaultdict(list)
+        shared = Reflection.objects.filter(dialogue__couple=couple, shared=True, **in_period)
+        for reflection in shared:
+            reflections[reflection.dialogue_id].append(reflection)
+
+        timeline = []
+        for dialogue in dialogues:
+            events = events_by_dialogue[dialogue.pk]
+            both_shared = {s.partner_id for s in dialogue.shares.all()} >= set(people)
+            timeline.append(
+                {
+                    "dialogue": dialogue,
+                    "outline": _outline(events, people),
+                    "transcript": screens.transcript(events, viewer=therapist, people=people)
+                    if both_shared and people
+                    else None,
+                    "reflections": [
+                        {
+                            "author": people.get(r.author_id),
+                            "text": r.text,
+                            "need": r.get_unmet_need_display(),
+                        }
+                        for r in reflections[dialogue.pk]
+                    ],
+                }
+            )
+        return RecordPart(
+            sections=[Section("dialogue/_record.html", {"timeline": timeline}, position=40)],
+            charts=_charts(timeline, reflections, people),
+        )
+
+    def homework_kinds(self):
+        return [HomeworkKind("dialogue", "Hold an Intentional Dialogue")]
+
+    def homework_done(self, couple: Couple, homework: list[Homework]):
+        start = min(h.starts_on for h in homework)
+        end = max(h.ends_on for h in homework)
+        per_day = {
+            row["day"]: row["n"]
+            for row in Dialogue.objects.filter(
+                couple=couple, created_at__date__gte=start, created_at__date__lte=end
+            )
+            .annotate(day=TruncDate("created_at"))
+            .values("day")
+            .annotate(n=Count("pk"))
+        }
+        return [
+            sum(n for day, n in per_day.items() if h.starts_on <= day <= h.ends_on)
+            for h in homework
+        ]
+
+    def export(self, user):
+        return {
+            "dialogue_turns": [
+                {
+                    "dialogue": e.dialogue_id,
+                    "topic": e.dialogue.topic,
+                    "round": e.round,
+                    "step": e.step,
+                    "move": e.kind,
+                    "text": e.text,
+                    "details": e.data,
+                    "at": _iso(e.at),
+                }
+                for e in Event.objects.filter(actor=user).select_related("dialogue").order_by("at")
+            ],
+            "reflections": [
+                {
+                    "dialogue": r.dialogue_id,
+                    "text": r.text,
+                    "unmet_need": r.unmet_need,
+                    "shared_with_therapist": r.shared,
+                    "written": _iso(r.created_at),
+                }
+                for r in Reflection.objects.filter(author=user)
+            ],
+        }
+
+    def delete_account(self, user):
+        # Their turns leave the dialogues; what their partner wrote stays with the partner.
+        # (Reflections and shares go with the user row, by cascade.)
+        Event.objects.filter(actor=user).delete()
+
+    def item_topic(self, user, pk):
+        try:
+            return get_dialogue_for_partner(user, pk).topic
+        except Http404:
+            return None
+
+
+practice = DialoguePractice()

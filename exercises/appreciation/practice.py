@@ -1,0 +1,88 @@
+"""Appreciations as a practice: its link, last activity, follow-through and data."""
+
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import TruncDate
+
+from exercises.appreciation.models import Appreciation
+from imago_app.practices import (
+    Card,
+    HomeworkKind,
+    Link,
+    Practice,
+    WeeklyCount,
+    done_in_window,
+    per_week,
+)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+class AppreciationPractice(Practice):
+    slug = "appreciation"
+    label = "Appreciations"
+    your_data = ("appreciations",)
+
+    def exercise_links(self):
+        return [Link("Today's appreciation", "appreciations", position=10)]
+
+    def exercises_entries(self):
+        return [Card("appreciation/_exercises_entry.html", position=20)]
+
+    def last_activity(self, couple: OuterRef):
+        latest = Appreciation.objects.filter(couple=couple).order_by("-created_at")
+        return [Subquery(latest.values("created_at")[:1])]
+
+    def weekly_counts(self, couple, start, weeks):
+        stamps = Appreciation.objects.filter(
+            couple=couple, mirrored_at__isnull=False, created_at__date__gte=start
+        ).values_list("created_at", flat=True)
+        days = per_week(stamps, start, weeks, distinct_days=True)
+        return [WeeklyCount("appreciation_days", "Days with an appreciation", days)]
+
+    def homework_kinds(self):
+        return [HomeworkKind("appreciation", "Exchange an appreciation")]
+
+    def homework_done(self, couple, homework):
+        start = min(h.starts_on for h in homework)
+        end = max(h.ends_on for h in homework)
+        # A day counts once, however many appreciations it had.
+        per_day = {
+            row["day"]: 1
+            for row in Appreciation.objects.filter(
+                couple=couple,
+                mirrored_at__isnull=False,
+                created_at__date__gte=start,
+                created_at__date__lte=end,
+            )
+            .annotate(day=TruncDate("created_at"))
+            .values("day")
+            .distinct()
+        }
+        return [done_in_window(per_day, h) for h in homework]
+
+    def export(self, user):
+        return {
+            "appreciations_given": [
+                {"about": a.about, "text": a.text, "at": _iso(a.created_at)}
+                for a in Appreciation.objects.filter(author=user)
+            ],
+            "appreciations_mirrored": [
+                {"appreciation": a.text, "your_mirror": a.mirror, "how_it_felt": a.felt}
+                for a in Appreciation.objects.filter(
+                    couple__memberships__user=user, mirrored_at__isnull=False
+                )
+                .exclude(author=user)
+                .distinct()
+            ],
+        }
+
+    def delete_account(self, user):
+        # What they wrote on their partner's appreciations.
+        Appreciation.objects.filter(couple__memberships__user=user).exclude(author=user).update(
+            mirror="", felt=""
+        )
+
+
+practice = AppreciationPractice()

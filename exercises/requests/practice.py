@@ -1,0 +1,151 @@
+"""Requests for change, stretches, the micro-stretch library and repair, as a practice."""
+
+from collections import defaultdict
+
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import TruncDate
+
+from exercises.requests.library import micro_stretches
+from exercises.requests.models import ChangeRequest, Repair, Stretch, StretchLog
+from imago_app.practices import (
+    Card,
+    HomeworkKind,
+    Link,
+    Practice,
+    RecordPart,
+    Section,
+    WeeklyCount,
+    done_in_window,
+    per_week,
+)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+class RequestsPractice(Practice):
+    slug = "requests"
+    label = "Requests for change and stretches"
+    your_data = ("requests", "stretches", "repairs")
+
+    def exercise_links(self):
+        return [
+            Link("Requests for change and stretches", "requests", position=30),
+            Link("Micro-stretches", "stretch_library", position=40),
+            Link("Repair after a hard moment", "repair_new", position=50),
+        ]
+
+    def exercises_entries(self):
+        return [
+            Card("requests/_exercises_entry.html", position=30),
+            Card("requests/_exercises_entry_micro.html", position=40),
+        ]
+
+    def last_activity(self, couple: OuterRef):
+        log = StretchLog.objects.filter(stretch__couple=couple).order_by("-at").values("at")
+        change = ChangeRequest.objects.filter(couple=couple).order_by("-created_at")
+        return [Subquery(log[:1]), Subquery(change.values("created_at")[:1])]
+
+    def record(self, couple, therapist, people, *, start, end):
+        """Every stretch with how often it was logged, and only the childhood echoes their
+        senders shared (two queries)."""
+        stretches = list(
+            Stretch.objects.filter(couple=couple)
+            .select_related("giver")
+            .annotate(times=Count("logs"))
+            .order_by("-started_on")
+        )
+        echoes = list(
+            ChangeRequest.objects.filter(couple=couple, echo_shared=True).select_related("sender")
+        )
+        return RecordPart(
+            sections=[
+                Section("requests/_record_stretches.html", {"stretches": stretches}, position=30),
+                Section("requests/_record_echoes.html", {"echoes": echoes}, position=50),
+            ]
+        )
+
+    def weekly_counts(self, couple, start, weeks):
+        stamps = StretchLog.objects.filter(stretch__couple=couple, at__date__gte=start).values_list(
+            "at", flat=True
+        )
+        return [WeeklyCount("stretch_logs", "Stretch logs", per_week(stamps, start, weeks))]
+
+    def homework_kinds(self):
+        return [
+            HomeworkKind("request", "Write a request for change"),
+            HomeworkKind(
+                "micro",
+                "A micro-stretch",
+                details=[(m["slug"], m["title"]) for m in micro_stretches()],
+                detail_missing="Choose which micro-stretch.",
+            ),
+        ]
+
+    def homework_done(self, couple, homework):
+        start = min(h.starts_on for h in homework)
+        end = max(h.ends_on for h in homework)
+        if homework[0].kind == "request":
+            per_day = {
+                row["day"]: row["n"]
+                for row in ChangeRequest.objects.filter(
+                    couple=couple, created_at__date__gte=start, created_at__date__lte=end
+                )
+                .annotate(day=TruncDate("created_at"))
+                .values("day")
+                .annotate(n=Count("pk"))
+            }
+            return [done_in_window(per_day, h) for h in homework]
+        # A micro-stretch counts the logs of stretches picked from that library entry.
+        micro_days: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+        for row in (
+            StretchLog.objects.filter(
+                stretch__couple=couple, at__date__gte=start, at__date__lte=end
+            )
+            .annotate(day=TruncDate("at"))
+            .values("day", "stretch__micro")
+            .annotate(n=Count("pk"))
+        ):
+            micro_days[row["stretch__micro"]][row["day"]] += row["n"]
+        return [done_in_window(micro_days[h.micro], h) for h in homework]
+
+    def export(self, user):
+        return {
+            "requests_for_change": [
+                {
+                    "frustration": c.frustration,
+                    "desire": c.desire,
+                    "childhood_echo": c.echo,
+                    "echo_shared_with_therapist": c.echo_shared,
+                    "requests": [
+                        {"text": r.text, "measure": r.measure, "until": _iso(r.ends_on)}
+                        for r in c.requests.all()
+                    ],
+                }
+                for c in ChangeRequest.objects.filter(sender=user).prefetch_related("requests")
+            ],
+            "stretches_given": [
+                {
+                    "title": s.title,
+                    "measure": s.measure,
+                    "until": _iso(s.ends_on),
+                    "times": [_iso(log.at) for log in s.logs.all()],
+                    "your_review": s.giver_review,
+                }
+                for s in Stretch.objects.filter(giver=user).prefetch_related("logs")
+            ],
+            "repairs": [
+                {"what_happened": r.what_happened, "said_back": r.mirror, "next_time": r.next_time}
+                for r in Repair.objects.filter(author=user)
+            ],
+        }
+
+    def delete_account(self, user):
+        # What they wrote on their partner's repairs.
+        Repair.objects.filter(couple__memberships__user=user).exclude(author=user).update(
+            what_it_was_like=""
+        )
+
+
+practice = RequestsPractice()
