@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 
 from imago_app import audit, session_limits
 from imago_app.db import db_call
-from imago_app.home import announcements, panel_for
 from imago_app.models import OpenSocket
 from imago_app.notify import user_group
 
@@ -377,17 +376,3 @@ class LivePanelConsumer(SessionSocket):
             "_announce.html", {"announcement": announcement}, request=request
         )
         return html + announce, context["panel_key"]
-
-
-class HomeConsumer(LivePanelConsumer):
-    """Keeps an open home page current: a partner joining, a therapist consenting, and so on."""
-
-    @property
-    def announcements(self) -> dict[str, str]:  # the core's and every practice's
-        return announcements()
-
-    def group_for(self, user) -> str:
-        return user_group(user.pk)
-
-    def panel(self, request: HttpRequest) -> tuple[str, dict]:
-        return panel_for(request)

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from imago_app.consumers import HomeConsumer, NoSuchSocket
+from imago_app.consumers import NoSuchSocket
+from imago_app.pages.consumers import HomeConsumer
 
 websocket_urlpatterns = [
     path("ws/home/", HomeConsumer.as_asgi()),

@@ -13,13 +13,14 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from imago_app import access, audit, data_rights, services, session_limits, support, throttle
+from imago_app import access, audit, services, session_limits, support, throttle
 from imago_app.forms import CodeForm, HomeworkForm, NoteForm, PeriodForm, SignInForm, SignUpForm
-from imago_app.home import panel_for
-from imago_app.homework import with_progress as homework_progress
 from imago_app.models import AuditEntry, Homework, PrivateNote, SharedNote
 from imago_app.notify import sockets_close_after_commit
-from imago_app.record import couple_record
+from imago_app.pages import data_rights
+from imago_app.pages.home import panel_for
+from imago_app.pages.homework import with_progress as homework_progress
+from imago_app.pages.record import couple_record
 
 
 @require_safe

@@ -137,6 +137,32 @@ def test_the_layer_check_sees_an_import_across_practices(tmp_path):
     }
 
 
+# The top layer (imago_app/pages/) composes practices; only the views and the wiring that serve
+# it may import it.
+MAY_IMPORT_PAGES = {"imago_app.views", "imago_app.urls", "imago_app.routing", "imago_app.asgi"}
+
+
+def test_nothing_below_the_pages_imports_them():
+    import ast
+
+    bad = []
+    for path in sorted(ROOT.glob("**/*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] not in ("imago_app", "dialogue", "exercises"):
+            continue
+        module = ".".join(relative.with_suffix("").parts)
+        if module.startswith("imago_app.pages") or module in MAY_IMPORT_PAGES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            bad += [(module, n) for n in names if n.startswith("imago_app.pages")]
+    assert not bad, bad
+
+
 if __name__ == "__main__":
     root = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT
     edges = crossing_edges(root)

@@ -6,8 +6,9 @@ from django.test import RequestFactory
 
 from imago_app import services
 from imago_app.asgi import application
-from imago_app.consumers import CLOSE_NOT_SIGNED_IN, HomeConsumer
-from imago_app.home import panel_for
+from imago_app.consumers import CLOSE_NOT_SIGNED_IN
+from imago_app.pages.consumers import HomeConsumer
+from imago_app.pages.home import panel_for
 from tests.factories import make_partner, open_invite
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

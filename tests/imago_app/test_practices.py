@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from imago_app import practices
 from imago_app.forms import HomeworkForm
-from imago_app.home import announcements
 from imago_app.models import Homework
+from imago_app.pages.home import announcements
 from tests.factories import PASSWORD, make_link, text
 from tests.throwaway.practice import Breathing
 

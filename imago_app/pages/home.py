@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from imago_app import access, practices
 from imago_app.forms import CodeForm
-from imago_app.homework import with_progress as homework_progress
 from imago_app.keys import screen_key
 from imago_app.models import (
     AuditEntry,
@@ -23,6 +22,7 @@ from imago_app.models import (
     TherapistLink,
     User,
 )
+from imago_app.pages.homework import with_progress as homework_progress
 
 PARTNER_PANEL = "imago_app/home.html#partner-panel"
 THERAPIST_PANEL = "imago_app/home.html#therapist-panel"
