@@ -15,11 +15,7 @@ from dialogue.machine import PROGRESS, Step
 from dialogue.models import Dialogue, Event, Reflection
 from imago_app import charts
 from imago_app.models import Couple, Homework, User
-from imago_app.practices import Card, Chart, HomeworkKind, Practice, RecordPart, Section
-
-
-def _iso(value):
-    return value.isoformat() if value else None
+from imago_app.practices import Card, Chart, HomeworkKind, Practice, RecordPart, Section, iso
 
 
 def _outline(events: list[Event], people: dict[int, User]) -> dict:
@@ -200,7 +196,7 @@ class DialoguePractice(Practice):
                     "move": e.kind,
                     "text": e.text,
                     "details": e.data,
-                    "at": _iso(e.at),
+                    "at": iso(e.at),
                 }
                 for e in Event.objects.filter(actor=user).select_related("dialogue").order_by("at")
             ],
@@ -210,7 +206,7 @@ class DialoguePractice(Practice):
                     "text": r.text,
                     "unmet_need": r.unmet_need,
                     "shared_with_therapist": r.shared,
-                    "written": _iso(r.created_at),
+                    "written": iso(r.created_at),
                 }
                 for r in Reflection.objects.filter(author=user)
             ],

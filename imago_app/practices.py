@@ -277,3 +277,8 @@ def per_week(stamps, start: date, weeks: int, *, distinct_days: bool = False) ->
 def done_in_window(per_day: dict[date, int], homework: Homework) -> int:
     """The sum of `per_day` over the homework's days. For `homework_done`."""
     return sum(n for day, n in per_day.items() if homework.starts_on <= day <= homework.ends_on)
+
+
+def iso(value) -> str | None:
+    """A date or time as ISO 8601 text for an export, or None."""
+    return value.isoformat() if value else None

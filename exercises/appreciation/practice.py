@@ -11,12 +11,9 @@ from imago_app.practices import (
     Practice,
     WeeklyCount,
     done_in_window,
+    iso,
     per_week,
 )
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 class AppreciationPractice(Practice):
@@ -65,7 +62,7 @@ class AppreciationPractice(Practice):
     def export(self, user):
         return {
             "appreciations_given": [
-                {"about": a.about, "text": a.text, "at": _iso(a.created_at)}
+                {"about": a.about, "text": a.text, "at": iso(a.created_at)}
                 for a in Appreciation.objects.filter(author=user)
             ],
             "appreciations_mirrored": [

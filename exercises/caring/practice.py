@@ -11,12 +11,9 @@ from imago_app.practices import (
     Practice,
     WeeklyCount,
     done_in_window,
+    iso,
     per_week,
 )
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 class CaringPractice(Practice):
@@ -64,7 +61,7 @@ class CaringPractice(Practice):
                 for i in CaringItem.objects.filter(owner=user)
             ],
             "caring_given": [
-                {"item": g.item.text, "at": _iso(g.given_at)}
+                {"item": g.item.text, "at": iso(g.given_at)}
                 for g in Gift.objects.filter(giver=user).select_related("item")
             ],
         }

@@ -16,12 +16,9 @@ from imago_app.practices import (
     Section,
     WeeklyCount,
     done_in_window,
+    iso,
     per_week,
 )
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 class RequestsPractice(Practice):
@@ -119,7 +116,7 @@ class RequestsPractice(Practice):
                     "childhood_echo": c.echo,
                     "echo_shared_with_therapist": c.echo_shared,
                     "requests": [
-                        {"text": r.text, "measure": r.measure, "until": _iso(r.ends_on)}
+                        {"text": r.text, "measure": r.measure, "until": iso(r.ends_on)}
                         for r in c.requests.all()
                     ],
                 }
@@ -129,8 +126,8 @@ class RequestsPractice(Practice):
                 {
                     "title": s.title,
                     "measure": s.measure,
-                    "until": _iso(s.ends_on),
-                    "times": [_iso(log.at) for log in s.logs.all()],
+                    "until": iso(s.ends_on),
+                    "times": [iso(log.at) for log in s.logs.all()],
                     "your_review": s.giver_review,
                 }
                 for s in Stretch.objects.filter(giver=user).prefetch_related("logs")

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from imago_app import access, practices, services
 from imago_app.models import Membership, User
+from imago_app.practices import iso
 
 
 def what_is_kept() -> str:
@@ -21,10 +22,6 @@ def what_is_kept() -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _iso(value):
-    return value.isoformat() if value else None
-
-
 def export(user: User) -> dict:
     """What this partner wrote and did, in a plain structure for JSON. Their partner's words
     are not included, apart from what the partner wrote to them to mirror."""
@@ -34,10 +31,10 @@ def export(user: User) -> dict:
             "name": user.display_name,
             "email": user.email,
             "kind": user.kind,
-            "joined": _iso(user.date_joined),
+            "joined": iso(user.date_joined),
         },
         "couples": [
-            {"couple": m.couple_id, "joined": _iso(m.joined_at), "left": _iso(m.left_at)}
+            {"couple": m.couple_id, "joined": iso(m.joined_at), "left": iso(m.left_at)}
             for m in Membership.objects.filter(user=user)
         ],
     }
