@@ -15,7 +15,16 @@ from dialogue.machine import PROGRESS, Step
 from dialogue.models import Dialogue, Event, Reflection
 from imago_app import charts
 from imago_app.models import Couple, Homework, User
-from imago_app.practices import Card, Chart, HomeworkKind, Practice, RecordPart, Section, iso
+from imago_app.practices import (
+    Card,
+    Chart,
+    HomeworkKind,
+    Longing,
+    Practice,
+    RecordPart,
+    Section,
+    iso,
+)
 
 
 def _outline(events: list[Event], people: dict[int, User]) -> dict:
@@ -34,13 +43,12 @@ def _outline(events: list[Event], people: dict[int, User]) -> dict:
     }
 
 
-def start_form(context: dict) -> StartForm:
+def start_form(therapist: User | None, both_agreed: bool, topic: str = "") -> StartForm:
     """The request form, saying truly who will see its topic."""
-    form = StartForm(initial={"key": secrets.token_urlsafe(16)})
-    link = context.get("link")
-    if link is not None:
-        name = link.therapist.display_name
-        if context.get("i_consented") and context.get("other_consented"):
+    form = StartForm(initial={"key": secrets.token_urlsafe(16), "topic": topic})
+    if therapist is not None:
+        name = therapist.display_name
+        if both_agreed:
             sees = f"{name}, your therapist, will see the topic in the dialogue's outline."
         else:
             sees = f"If you both agree to {name}'s access, they will see the topic in the outline."
@@ -84,6 +92,13 @@ def _charts(timeline, reflections, people) -> list[Chart]:
     ]
 
 
+def _therapist(context: dict) -> tuple[User | None, bool]:
+    """The couple's therapist and whether both agreed, from the home panel's context."""
+    link = context.get("link")
+    both = bool(context.get("i_consented") and context.get("other_consented"))
+    return (link.therapist if link else None), both
+
+
 class DialoguePractice(Practice):
     slug = "dialogue"
     label = "Intentional Dialogue"
@@ -103,7 +118,7 @@ class DialoguePractice(Practice):
             Card(
                 "dialogue/_home_card.html",
                 shows,
-                unkeyed={"start_form": start_form(context)},
+                unkeyed={"start_form": start_form(*_therapist(context))},
                 position=10,
             )
         ]
@@ -216,6 +231,19 @@ class DialoguePractice(Practice):
         # Their turns leave the dialogues; what their partner wrote stays with the partner.
         # (Reflections and shares go with the user row, by cascade.)
         Event.objects.filter(actor=user).delete()
+
+    def longings(self, user):
+        """Each need the person named in a reflection after a dialogue (one query)."""
+        labels = {n["slug"]: n["label"] for n in vocabulary.unmet_needs()}
+        found = []
+        for reflection in (
+            Reflection.objects.filter(author=user).exclude(unmet_need="").select_related("dialogue")
+        ):
+            topic = reflection.dialogue.topic
+            source = f"After the dialogue about “{topic}”" if topic else "After a dialogue"
+            label = labels.get(reflection.unmet_need, reflection.unmet_need)
+            found.append(Longing(label, source, reflection.created_at, need=label))
+        return found
 
     def item_topic(self, user, pk):
         try:

@@ -4,6 +4,7 @@ from dialogue import views
 
 urlpatterns = [
     path("start/", views.dialogue_start, name="dialogue_start"),
+    path("ask/", views.dialogue_ask, name="dialogue_ask"),
     path("hint/", views.dialogue_hint, name="dialogue_hint"),
     path("<int:dialogue_id>/", views.dialogue_page, name="dialogue"),
     path("<int:dialogue_id>/move/", views.dialogue_move, name="dialogue_move"),

@@ -10,7 +10,8 @@ from dialogue import hints, machine, rendering, screens, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm, ReflectionForm, StartForm
 from dialogue.models import Reflection
-from imago_app import access, session_limits
+from dialogue.practice import start_form
+from imago_app import access, practices, session_limits
 from imago_app.models import User
 
 
@@ -39,6 +40,26 @@ def dialogue_start(request: HttpRequest) -> HttpResponse:
         messages.error(request, refused.message)
         return redirect("home")
     return redirect("dialogue", dialogue.pk)
+
+
+@login_required
+@require_safe
+def dialogue_ask(request: HttpRequest) -> HttpResponse:
+    """The request form on a page of its own; from another practice's item (`?from=<practice>
+    &item=<id>`) with that item's topic filled in, asked through the registry."""
+    couple = access.current_couple(request.user)
+    other = access.other_partner(couple, request.user) if couple else None
+    if other is None:
+        raise Http404
+    topic = ""
+    if "from" in request.GET:
+        source = practices.get(request.GET["from"])
+        item = request.GET.get("item", "")
+        topic = source.item_topic(request.user, int(item)) if source and item.isdigit() else None
+        if topic is None:
+            raise Http404
+    form = start_form(*access.couple_therapist(couple.pk), topic=topic[: machine.MAX_TOPIC])
+    return render(request, "dialogue/ask.html", {"form": form, "other": other})
 
 
 @login_required

@@ -120,3 +120,24 @@ def request_problems(text: str, measure: str, ends_on: date | None, today: date)
     elif ends_on > today + MAX_STRETCH:
         found.append("Keep it to three months at most; you can always agree on another.")
     return found
+
+
+# "I feel that you…", "I feel like you…": a story about the other, dressed as a feeling.
+_STORY = re.compile(r"\bi\s+feel\s+(?:that|like|as if|as though)\s+(?:you|he|she|they)\b", re.I)
+STORY_HINT = (
+    "This sounds more like a story about them than a feeling. A feeling is often one word: "
+    '"I feel lonely", "I feel scared", "I feel hurt".'
+)
+
+
+def feeling_hints(text: str) -> list[str]:
+    """Hints for what one feels, or an "I" statement: feelings, not stories about the other."""
+    found = []
+    if _STORY.search(text):
+        found.append(STORY_HINT)
+    if BLAMING.search(text) or _TRAIT.search(text):
+        found.append(
+            "This points at the other person. Try saying what happens in you: "
+            '"I feel alone when the evening goes by without us talking."'
+        )
+    return found

@@ -8,4 +8,5 @@ urlpatterns = [
     path("caring/", include("exercises.caring.urls")),
     path("appreciations/", include("exercises.appreciation.urls")),
     path("requests/", include("exercises.requests.urls")),
+    path("inner/", include("exercises.inner.urls")),
 ]

@@ -53,6 +53,8 @@ class Link:
     label: str
     url_name: str
     position: int = 100  # smaller comes first, across all practices
+    # Usable by someone with no partner linked: offered on their home page too.
+    alone: bool = False
 
 
 @dataclass
@@ -105,6 +107,17 @@ class WeeklyCount:
     key: str  # unique across practices
     label: str
     counts: list[int]  # one per week, oldest first
+
+
+@dataclass(frozen=True)
+class Longing:
+    """Something a person said they long for, in their own words, for their private page of
+    longings. `need` names a need of the shared vocabulary when the person chose one."""
+
+    text: str
+    source: str  # where they said it, as they would recognise it ("After the dialogue on 3 May")
+    at: Any  # an aware datetime
+    need: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +203,11 @@ class Practice:
         """What deleting the account does to its rows, beyond the database's cascades. Runs
         inside the deletion's transaction, after the couple is closed and before the user row
         is deleted."""
+
+    def longings(self, user: User) -> list[Longing]:
+        """What `user` named, anywhere in this practice, as something they long for or need.
+        Only their own words, only for their own eyes. At most a fixed number of queries."""
+        return []
 
     def item_topic(self, user: User, pk: int) -> str | None:
         """The topic of its item `pk` if `user` may open it, else None. Lets another practice

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "exercises.caring",
     "exercises.appreciation",
     "exercises.requests",
+    "exercises.inner",
 ]
 
 MIDDLEWARE = [

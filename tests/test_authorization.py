@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dialogue import services as dialogue_services
 from dialogue.models import Reflection
+from exercises.inner import services as inner_services
 from imago_app import services as imago_services
 from imago_app.models import PrivateNote
 from tests.factories import (
@@ -40,6 +41,8 @@ SECRETS = {
     "only-alex-reads-this-reflection": "partner",
     "only-alex-knows-this-echo": "partner",
     "only-the-therapist-reads-this-note": "therapist",
+    "only-alex-knows-this-childhood": "partner",
+    "only-alex-prepared-this": "partner",
 }
 
 
@@ -76,6 +79,18 @@ def world(partner_a, partner_b):
         couple, partner_a, partner_b, echo="only-alex-knows-this-echo", appreciation_by=partner_b
     )
 
+    # Inner work: Alex's own, shared with nobody.
+    inner_services.save_people(user=partner_a, names=["Mum"])
+    inner_services.save_person(user=partner_a, position=1, wanted="only-alex-knows-this-childhood")
+    preparation = inner_services.save_preparation(
+        user=partner_a,
+        issue="Evenings",
+        feelings="only-alex-prepared-this",
+        need="",
+        i_statement="",
+        keep_as_written=True,
+    )
+
     # A therapist who was linked and then revoked, and one whose link awaits consent elsewhere.
     revoked = make_therapist("Dr Was")
     other_couple = make_couple(make_partner("Jo"), make_partner("Ri"))
@@ -95,6 +110,8 @@ def world(partner_a, partner_b):
         "change_id": made["change"].pk,
         "stretch_id": made["stretch"].pk,
         "repair_id": made["repair"].pk,
+        "prep_id": preparation.pk,
+        "step": "person-1",
         "code": "ABCDE-FGHJK",
         "kind": "shared",
     }
@@ -113,7 +130,17 @@ def world(partner_a, partner_b):
 # The therapist's pages about a couple: for the consenting therapist only.
 THERAPIST_PAGES = {"therapist_couple", "therapist_note", "therapist_homework"}
 # Pages about one partner's own thing: the other partner of the couple gets a 404 too.
-OWNED_BY = {"caring_edit": "partner", "appreciation_edit": "partner_b"}
+OWNED_BY = {
+    "caring_edit": "partner",
+    "appreciation_edit": "partner_b",
+    **{
+        name: "partner"
+        # (its share and delete take only POST: a GET is a 405 for anyone)
+        for name in ("inner_prepared", "inner_prepare_edit")
+    },
+}
+# Parameters that name no object of the couple (a code typed, a kind, a part of one's own work).
+NOT_OBJECTS = ("code", "kind", "step")
 
 
 def urls(params):
@@ -121,7 +148,7 @@ def urls(params):
     for name, names in named_patterns():
         if name in ACCOUNT or name == "admin" or "uidb64" in names:
             continue
-        object_params = [n for n in names if n not in ("code", "kind")]
+        object_params = [n for n in names if n not in NOT_OBJECTS]
         yield name, reverse(name, kwargs={n: params[n] for n in names}), bool(object_params)
 
 
@@ -189,7 +216,7 @@ def test_nobody_outside_the_couple_can_post_to_its_objects(client, world, who):
             model.__name__: list(model.objects.order_by("pk").values())
             for model in apps.get_models()
             if model._meta.app_label
-            in ("imago_app", "dialogue", "caring", "appreciation", "requests")
+            in ("imago_app", "dialogue", "caring", "appreciation", "requests", "inner")
             and model.__name__ not in ("OpenSocket", "AuditEntry")
         }
 

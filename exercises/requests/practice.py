@@ -11,6 +11,7 @@ from imago_app.practices import (
     Card,
     HomeworkKind,
     Link,
+    Longing,
     Practice,
     RecordPart,
     Section,
@@ -143,6 +144,20 @@ class RequestsPractice(Practice):
         Repair.objects.filter(couple__memberships__user=user).exclude(author=user).update(
             what_it_was_like=""
         )
+
+    def longings(self, user):
+        """The desire under each of their requests for change, and the childhood echo they
+        named (one query)."""
+        found = []
+        for change in ChangeRequest.objects.filter(sender=user):
+            about = f"Your request for change about “{change.frustration}”"
+            if change.desire:
+                found.append(Longing(change.desire, about, change.created_at))
+            if change.echo:
+                found.append(
+                    Longing(change.echo, f"{about}: its echo from childhood", change.created_at)
+                )
+        return found
 
 
 practice = RequestsPractice()

@@ -1,0 +1,155 @@
+"""Inner work as a practice: for one person, usable without a partner. Its items are private
+to their author; the partner and the therapist see only what the author shared with them."""
+
+from django.db.models.functions import TruncDate
+
+from exercises.inner import services
+from exercises.inner.models import Caretaker, Preparation, Protection, Sitting, Workup
+from imago_app.practices import (
+    Card,
+    HomeworkKind,
+    Link,
+    Longing,
+    Practice,
+    RecordPart,
+    Section,
+    done_in_window,
+    iso,
+)
+
+
+class InnerPractice(Practice):
+    slug = "inner"
+    label = "Inner work"
+    your_data = ("your childhood picture", "how you protect yourself", "your preparations")
+
+    def exercise_links(self):
+        return [
+            Link("Inner work: for you alone", "inner", position=60, alone=True),
+            Link("What I keep longing for", "inner_longings", position=70, alone=True),
+        ]
+
+    def home_cards(self, user, couple, context):
+        other = context.get("other")
+        if other is None:
+            return []
+        # Three small queries: whether the partner shared anything with this couple.
+        shared = any(
+            model.objects.filter(author=other, partner_couple=couple).exists()
+            for model in (Workup, Protection, Preparation)
+        )
+        if not shared:
+            return []
+        return [Card("inner/_home_card.html", {"shared": True}, position=80)]
+
+    def announcements(self):
+        return {
+            "inner_shared": "Your partner changed what they share with you of their inner work."
+        }
+
+    def record(self, couple, therapist, people, *, start, end):
+        shared = services.shared_with_therapist(couple, list(people.values()))
+        return RecordPart(sections=[Section("inner/_record.html", {"shared": shared}, position=60)])
+
+    def homework_kinds(self):
+        return [
+            HomeworkKind("inner_workup", "Work on your childhood picture"),
+            HomeworkKind("inner_protect", "Reflect on how you protect yourself"),
+            HomeworkKind("inner_prepare", "Prepare before asking for a dialogue"),
+        ]
+
+    def homework_done(self, couple, homework):
+        start = min(h.starts_on for h in homework)
+        end = max(h.ends_on for h in homework)
+        members = {"author__memberships__couple": couple, "author__memberships__left_at": None}
+        kind = homework[0].kind
+        if kind == "inner_workup":
+            rows = Sitting.objects.filter(
+                workup__author__memberships__couple=couple,
+                workup__author__memberships__left_at=None,
+            ).annotate(day=TruncDate("at"))
+        elif kind == "inner_protect":
+            rows = Protection.objects.filter(**members).annotate(day=TruncDate("updated_at"))
+        else:
+            rows = Preparation.objects.filter(**members).annotate(day=TruncDate("created_at"))
+        per_day: dict = {}
+        for row in rows.filter(day__gte=start, day__lte=end).values("day"):
+            per_day[row["day"]] = per_day.get(row["day"], 0) + 1
+        return [done_in_window(per_day, h) for h in homework]
+
+    def longings(self, user):
+        found = []
+        workup = Workup.objects.filter(author=user).first()
+        if workup is None:
+            return found
+        for caretaker in Caretaker.objects.filter(workup=workup):
+            if caretaker.wanted:
+                found.append(
+                    Longing(
+                        caretaker.wanted,
+                        f"Your childhood picture: what you wanted from {caretaker.name}",
+                        caretaker.updated_at,
+                    )
+                )
+        if workup.longed_for and workup.summary_at:
+            found.append(
+                Longing(
+                    workup.longed_for, "Your childhood picture: your summary", workup.summary_at
+                )
+            )
+        return found
+
+    def export(self, user):
+        workup = Workup.objects.filter(author=user).first()
+        found = Protection.objects.filter(author=user).first()
+        return {
+            "childhood_picture": None
+            if workup is None
+            else {
+                "started_at": iso(workup.started_at),
+                "caretakers": [
+                    {
+                        "name": c.name,
+                        "good": c.positive,
+                        "hard": c.negative,
+                        "enjoyed": c.enjoyed,
+                        "did_not_like": c.disliked,
+                        "wanted_and_did_not_get": c.wanted,
+                    }
+                    for c in workup.caretakers.all()
+                ],
+                "frustrations": workup.frustrations,
+                "how_you_reacted": workup.reactions,
+                "summary": {
+                    "drawn_to": workup.drawn_to,
+                    "longed_for": workup.longed_for,
+                    "protected_by": workup.protected_by,
+                },
+                "check_ins": [{"at": iso(s.at), "level": s.level} for s in workup.sittings.all()],
+            },
+            "how_you_protect_yourself": None
+            if found is None
+            else {
+                "recognised": found.chosen,
+                "own_words": found.own_words,
+                "hope": found.hope,
+                "at": iso(found.updated_at),
+            },
+            "preparations": [
+                {
+                    "about": p.issue,
+                    "feelings": p.feelings,
+                    "need": p.need,
+                    "i_statement": p.i_statement,
+                    "at": iso(p.created_at),
+                }
+                for p in Preparation.objects.filter(author=user)
+            ],
+        }
+
+    def item_topic(self, user, pk):
+        preparation = Preparation.objects.filter(pk=pk, author=user).first()
+        return preparation.issue if preparation else None
+
+
+practice = InnerPractice()
