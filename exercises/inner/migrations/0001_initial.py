@@ -7,98 +7,215 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('imago_app', '0005_alter_homework_kind'),
+        ("imago_app", "0005_alter_homework_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Preparation',
+            name="Preparation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('issue', models.CharField(max_length=200)),
-                ('feelings', models.TextField(blank=True, max_length=1000)),
-                ('need', models.TextField(blank=True, max_length=1000)),
-                ('i_statement', models.TextField(blank=True, max_length=600)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='preparations', to=settings.AUTH_USER_MODEL)),
-                ('partner_couple', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='imago_app.couple')),
-                ('therapist_couple', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='imago_app.couple')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("issue", models.CharField(max_length=200)),
+                ("feelings", models.TextField(blank=True, max_length=1000)),
+                ("need", models.TextField(blank=True, max_length=1000)),
+                ("i_statement", models.TextField(blank=True, max_length=600)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="preparations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner_couple",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="imago_app.couple",
+                    ),
+                ),
+                (
+                    "therapist_couple",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="imago_app.couple",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Protection',
+            name="Protection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chosen', models.JSONField(default=list)),
-                ('own_words', models.TextField(blank=True, max_length=1500)),
-                ('hope', models.TextField(blank=True, max_length=1000)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='protection', to=settings.AUTH_USER_MODEL)),
-                ('partner_couple', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='imago_app.couple')),
-                ('therapist_couple', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='imago_app.couple')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chosen", models.JSONField(default=list)),
+                ("own_words", models.TextField(blank=True, max_length=1500)),
+                ("hope", models.TextField(blank=True, max_length=1000)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="protection",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner_couple",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="imago_app.couple",
+                    ),
+                ),
+                (
+                    "therapist_couple",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="imago_app.couple",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Workup',
+            name="Workup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('resume_at', models.CharField(default='ground', max_length=20)),
-                ('frustrations', models.TextField(blank=True, max_length=2000)),
-                ('reactions', models.TextField(blank=True, max_length=2000)),
-                ('drawn_to', models.TextField(blank=True, max_length=1000)),
-                ('longed_for', models.TextField(blank=True, max_length=1000)),
-                ('protected_by', models.TextField(blank=True, max_length=1000)),
-                ('summary_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='workup', to=settings.AUTH_USER_MODEL)),
-                ('partner_couple', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='imago_app.couple')),
-                ('therapist_couple', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='imago_app.couple')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("resume_at", models.CharField(default="ground", max_length=20)),
+                ("frustrations", models.TextField(blank=True, max_length=2000)),
+                ("reactions", models.TextField(blank=True, max_length=2000)),
+                ("drawn_to", models.TextField(blank=True, max_length=1000)),
+                ("longed_for", models.TextField(blank=True, max_length=1000)),
+                ("protected_by", models.TextField(blank=True, max_length=1000)),
+                ("summary_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="workup",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner_couple",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="imago_app.couple",
+                    ),
+                ),
+                (
+                    "therapist_couple",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="imago_app.couple",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Sitting',
+            name="Sitting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('level', models.PositiveSmallIntegerField()),
-                ('workup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sittings', to='inner.workup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("level", models.PositiveSmallIntegerField()),
+                (
+                    "workup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sittings",
+                        to="inner.workup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Caretaker',
+            name="Caretaker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=60)),
-                ('positive', models.TextField(blank=True, max_length=1000)),
-                ('negative', models.TextField(blank=True, max_length=1000)),
-                ('enjoyed', models.TextField(blank=True, max_length=1000)),
-                ('disliked', models.TextField(blank=True, max_length=1000)),
-                ('wanted', models.TextField(blank=True, max_length=1000)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('workup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='caretakers', to='inner.workup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=60)),
+                ("positive", models.TextField(blank=True, max_length=1000)),
+                ("negative", models.TextField(blank=True, max_length=1000)),
+                ("enjoyed", models.TextField(blank=True, max_length=1000)),
+                ("disliked", models.TextField(blank=True, max_length=1000)),
+                ("wanted", models.TextField(blank=True, max_length=1000)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "workup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="caretakers",
+                        to="inner.workup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
-                'constraints': [models.UniqueConstraint(fields=('workup', 'position'), name='one_caretaker_per_slot')],
+                "ordering": ["position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("workup", "position"), name="one_caretaker_per_slot"
+                    )
+                ],
             },
         ),
     ]
