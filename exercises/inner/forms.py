@@ -10,7 +10,7 @@ class CheckInForm(forms.Form):
         label="How settled do you feel right now? 0 is not at all, 10 is completely.",
         choices=LEVELS,
         coerce=int,
-        widget=forms.RadioSelect(attrs={"class": "scale"}),
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose the number closest to how you feel, from 0 to 10."},
     )
 

@@ -75,6 +75,8 @@ class Sitting(models.Model):
     workup = models.ForeignKey(Workup, on_delete=models.CASCADE, related_name="sittings")
     at = models.DateTimeField(default=timezone.now)
     level = models.PositiveSmallIntegerField()
+    # Set when the person saves and stops: the next part begins a new sitting.
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]

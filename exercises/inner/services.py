@@ -36,7 +36,11 @@ def workup_for(user: User) -> Workup:
 
 def in_sitting(workup: Workup) -> bool:
     """Whether the person checked in for this sitting (recently enough)."""
-    return workup.sittings.filter(at__gte=timezone.now() - SITTING).exists()
+    return workup.sittings.filter(at__gte=timezone.now() - SITTING, ended_at=None).exists()
+
+
+def end_sitting(workup: Workup) -> None:
+    workup.sittings.filter(ended_at=None).update(ended_at=timezone.now())
 
 
 @transaction.atomic
@@ -46,13 +50,17 @@ def check_in(*, user: User, level: int) -> Sitting:
     return Sitting.objects.create(workup=workup_for(user), level=level)
 
 
-def _advance(workup: Workup, step: str) -> None:
-    workup.resume_at = steps.next_step(step, workup.caretakers.count())
+def _advance(workup: Workup, step: str, stay: bool = False) -> None:
+    """Come back next time to the part after `step`, or with `stay` (saved and stopped here),
+    to `step` itself."""
+    workup.resume_at = step if stay else steps.next_step(step, workup.caretakers.count())
     workup.save()
+    if stay:
+        end_sitting(workup)
 
 
 @transaction.atomic
-def save_people(*, user: User, names: list[str]) -> Workup:
+def save_people(*, user: User, names: list[str], stay: bool = False) -> Workup:
     """Name up to three caretakers. A name removed removes what was written about them."""
     names = [n.strip() for n in names if n.strip()][: steps.MAX_CARETAKERS]
     if not names:
@@ -63,7 +71,7 @@ def save_people(*, user: User, names: list[str]) -> Workup:
         Caretaker.objects.update_or_create(
             workup=workup, position=position, defaults={"name": name}
         )
-    _advance(workup, steps.PEOPLE)
+    _advance(workup, steps.PEOPLE, stay)
     return workup
 
 
@@ -71,7 +79,7 @@ PERSON_FIELDS = ("positive", "negative", "enjoyed", "disliked", "wanted")
 
 
 @transaction.atomic
-def save_person(*, user: User, position: int, **fields: str) -> Caretaker:
+def save_person(*, user: User, position: int, stay: bool = False, **fields: str) -> Caretaker:
     workup = workup_for(user)
     caretaker = workup.caretakers.filter(position=position).first()
     if caretaker is None:
@@ -79,15 +87,17 @@ def save_person(*, user: User, position: int, **fields: str) -> Caretaker:
     for name in PERSON_FIELDS:
         setattr(caretaker, name, fields.get(name, "").strip())
     caretaker.save()
-    _advance(workup, steps.person(position))
+    _advance(workup, steps.person(position), stay)
     return caretaker
 
 
 @transaction.atomic
-def save_frustrations(*, user: User, frustrations: str, reactions: str) -> Workup:
+def save_frustrations(
+    *, user: User, frustrations: str, reactions: str, stay: bool = False
+) -> Workup:
     workup = workup_for(user)
     workup.frustrations, workup.reactions = frustrations.strip(), reactions.strip()
-    _advance(workup, steps.FRUSTRATIONS)
+    _advance(workup, steps.FRUSTRATIONS, stay)
     return workup
 
 
@@ -100,13 +110,14 @@ def save_summary(*, user: User, drawn_to: str, longed_for: str, protected_by: st
     workup.summary_at = timezone.now()
     workup.resume_at = steps.SUMMARY
     workup.save()
+    end_sitting(workup)
     return workup
 
 
 @transaction.atomic
-def save_ground(*, user: User) -> Workup:
+def save_ground(*, user: User, stay: bool = False) -> Workup:
     workup = workup_for(user)
-    _advance(workup, steps.GROUND)
+    _advance(workup, steps.GROUND, stay)
     return workup
 
 

@@ -139,7 +139,7 @@ def childhood_step(request: HttpRequest, step: str) -> HttpResponse:
         form = forms.SummaryForm(data, initial=_summary_initial(workup, caretakers))
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
-            _save(request.user, step, position, form)
+            _save(request.user, step, position, form, stay="stop" in request.POST)
         except Refused as refused:
             form.add_error(None, refused.message)
         else:
@@ -179,15 +179,15 @@ def _summary_initial(workup: Workup, caretakers) -> dict:
     return {field: ", ".join(pieces) for field, pieces in words.items()}
 
 
-def _save(user, step: str, position: int | None, form) -> None:
+def _save(user, step: str, position: int | None, form, *, stay: bool) -> None:
     if step == steps.GROUND:
-        services.save_ground(user=user)
+        services.save_ground(user=user, stay=stay)
     elif step == steps.PEOPLE:
-        services.save_people(user=user, names=form.names())
+        services.save_people(user=user, names=form.names(), stay=stay)
     elif position:
-        services.save_person(user=user, position=position, **form.cleaned_data)
+        services.save_person(user=user, position=position, stay=stay, **form.cleaned_data)
     elif step == steps.FRUSTRATIONS:
-        services.save_frustrations(user=user, **form.cleaned_data)
+        services.save_frustrations(user=user, stay=stay, **form.cleaned_data)
     else:
         services.save_summary(user=user, **form.cleaned_data)
 

@@ -105,9 +105,17 @@ def test_the_workup_saves_as_it_goes_and_resumes_where_it_was_left(client, alone
     )
     assert response["Location"] == reverse("inner_childhood")
     workup = Workup.objects.get(author=alone)
-    assert workup.resume_at == "frustrations"
+    # Saved and stopped on Grandpa Joe: the next sitting comes back to him.
+    assert workup.resume_at == "person-2"
+    assert workup.caretakers.get(position=2).negative == "sharp"
     page = text(client.get(reverse("inner_childhood")))
-    assert "What kept hurting" in page and "Everything you wrote so far is saved" in page
+    assert "About Grandpa Joe" in page and "Everything you wrote so far is saved" in page
+    # Stopping ended the sitting: the next part asks how they are first.
+    assert client.get(reverse("inner_step", args=["person-2"]))["Location"] == reverse(
+        "inner_check_in"
+    )
+    client.post(reverse("inner_check_in"), {"level": 6})
+    client.post(reverse("inner_step", args=["person-2"]), {"negative": "sharp", "next": ""})
 
     client.post(
         reverse("inner_step", args=["frustrations"]),
