@@ -1,6 +1,7 @@
 """Inner work as a practice: for one person, usable without a partner. Its items are private
 to their author; the partner and the therapist see only what the author shared with them."""
 
+from django.db.models import Exists
 from django.db.models.functions import TruncDate
 
 from exercises.inner import services
@@ -33,12 +34,13 @@ class InnerPractice(Practice):
         other = context.get("other")
         if other is None:
             return []
-        # Three small queries: whether the partner shared anything with this couple.
-        shared = any(
-            model.objects.filter(author=other, partner_couple=couple).exists()
+        # One query: whether the partner shared anything of their inner work with this couple.
+        found = {
+            model.__name__: Exists(model.objects.filter(author=other, partner_couple=couple))
             for model in (Workup, Protection, Preparation)
-        )
-        if not shared:
+        }
+        shared = type(other).objects.filter(pk=other.pk).annotate(**found).values(*found).first()
+        if not shared or not any(shared.values()):
             return []
         return [Card("inner/_home_card.html", {"shared": True}, position=80)]
 

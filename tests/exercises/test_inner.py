@@ -442,3 +442,34 @@ def test_the_export_holds_inner_work_and_deleting_the_account_removes_it(client,
     alone.delete()
     assert not Workup.objects.exists() and not Protection.objects.exists()
     assert not Preparation.objects.exists()
+
+
+def test_a_therapist_can_set_inner_work_as_homework_and_see_it_done(couple, partner_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from imago_app import practices
+    from imago_app.models import Homework
+
+    kinds = dict(practices.homework_choices())
+    assert {"inner_workup", "inner_protect", "inner_prepare"} <= set(kinds)
+    today = timezone.localdate()
+    homework = Homework.objects.create(
+        couple=couple,
+        therapist=make_link(couple).therapist,
+        kind="inner_prepare",
+        frequency="twice",
+        starts_on=today,
+        ends_on=today + timedelta(days=7),
+    )
+    for issue in ("one", "two"):
+        services.save_preparation(
+            user=partner_a,
+            issue=issue,
+            feelings="",
+            need="",
+            i_statement="",
+            keep_as_written=False,
+        )
+    assert practices.get("inner").homework_done(couple, [homework]) == [2]
