@@ -16,6 +16,9 @@ class User(AbstractUser):
         "name your partner sees", max_length=40, help_text="A first name or a nickname."
     )
     email = models.EmailField("e-mail address")
+    # An IANA name ("America/Los_Angeles"), from the browser at sign-up and sign-in or chosen on
+    # the time zone page; empty until known, which means the server's TIME_ZONE (zones.py).
+    time_zone = models.CharField("time zone", max_length=64, blank=True, default="")
 
     @property
     def is_partner(self) -> bool:
