@@ -354,3 +354,37 @@ def test_the_record_shows_the_weekly_chart_by_the_partners_days(client, monkeypa
     response = client.get(reverse("therapist_couple", args=[couple.pk]))
     weeks = {w["from"]: w["gifts"] for w in response.context["weeks"]}
     assert weeks[date(2026, 2, 23)] == 1 and weeks[date(2026, 3, 2)] == 0
+
+
+def test_every_homework_kind_counts_by_the_day_of_the_partner_who_acted(apart):
+    from exercises.requests.models import ChangeRequest
+    from tests.factories import make_dialogue
+
+    alex, _sam, couple = apart
+    set_then, last_day = local(LA, 2026, 2, 27, 9, 0), date(2026, 3, 1)
+    # Each done at Sunday 8 pm in California (Monday in UTC), and once more on Monday there.
+    sunday_8pm, monday = local(LA, 2026, 3, 1, 20, 0), local(LA, 2026, 3, 2, 9, 0)
+    kinds = {}
+    for kind in ("request", "micro", "dialogue"):
+        extra = {"micro": "hug"} if kind == "micro" else {}
+        kinds[kind] = homework(couple, kind, set_at=set_then, ends_on=last_day, **extra)
+    dialogue = make_dialogue(couple, alex)
+    for at in (sunday_8pm, monday):
+        ChangeRequest.objects.create(
+            couple=couple, sender=alex, frustration="When you are late, I worry.", desire="d"
+        )
+        ChangeRequest.objects.filter(created_at__gt=set_then + timedelta(days=30)).update(
+            created_at=at
+        )
+        stretch = Stretch.objects.create(
+            couple=couple, giver=alex, micro="hug", title="Hug", measure="10 s", ends_on=last_day
+        )
+        StretchLog.objects.create(stretch=stretch, at=at)
+        dialogue.pk = None  # one more of the same, started then (and ended)
+        dialogue.created_at, dialogue.ended_at = at, at + timedelta(hours=1)
+        dialogue.save()
+    assert {kind: done(couple, h) for kind, h in kinds.items()} == {
+        "request": 1,
+        "micro": 1,
+        "dialogue": 1,
+    }
