@@ -269,7 +269,9 @@ class SharedNote(models.Model):
 
 class Homework(models.Model):
     """An exercise the therapist suggests, with a rhythm and an end date. Its kinds are the
-    practices' (`Practice.homework_kinds`); `micro` is the kind's detail, when it has one."""
+    practices' (`Practice.homework_kinds`); `micro` is the kind's detail, when it has one.
+    Follow-through counts from `created_at`, the moment it was set (`practices.done_in_window`);
+    `starts_on` is the day that was for the therapist."""
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="homework")
     therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")

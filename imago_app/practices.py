@@ -169,7 +169,8 @@ class Practice:
 
     def weekly_counts(self, couple: Couple, start: date, weeks: int) -> list[WeeklyCount]:
         """What the couple did in each of `weeks` weeks from `start` (the record's follow-through
-        table and chart). One query per count."""
+        table and chart), each act on the day of the partner who did it (`per_week`, with
+        `imago_app.zones.around` for the query). One query per count."""
         return []
 
     def homework_kinds(self) -> list[HomeworkKind]:
