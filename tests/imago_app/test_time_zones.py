@@ -149,6 +149,8 @@ def test_the_account_page_changes_the_zone_with_a_labelled_select(client_a, part
     partner_a.refresh_from_db()
     assert partner_a.time_zone == LA and response.status_code == 200
     assert "Select a valid choice." in text(response)
+    # It is part of the partner's own data.
+    assert client_a.get(reverse("account_export")).json()["account"]["time_zone"] == LA
     # Everyone can reach it from the account menu.
     assert f'href="{url}"' in text(client_a.get(reverse("home")))
 
