@@ -8,6 +8,7 @@ from dialogue import machine, rendering, resync, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm
 from dialogue.models import Dialogue
+from imago_app import zones
 from imago_app.access import other_partner
 from imago_app.consumers import CLOSE_NOT_FOUND, ScopeRequest, SessionSocket, seen_key
 from imago_app.db import db_call
@@ -192,14 +193,15 @@ class DialogueConsumer(SessionSocket):
             self.people = None  # names are read again with the access check
         else:
             dialogue = Dialogue.objects.select_related("couple").get(pk=self.dialogue_id)
-        screen = rendering.load_screen(
-            dialogue, self.user, handed_to=self.handed_to, people=self.people
-        )
-        self.people = screen.people
-        parts = ["bar", "pause", "error"]
-        if screen.stage_key != shown_key:
-            parts += ["stage", "live"]
-        html = rendering.render_parts(
-            screen, ScopeRequest(self.scope), parts=parts, error=error, presence=self.presence()
-        )
+        with zones.viewing(self.user):  # times as the page shows them: in this user's zone
+            screen = rendering.load_screen(
+                dialogue, self.user, handed_to=self.handed_to, people=self.people
+            )
+            self.people = screen.people
+            parts = ["bar", "pause", "error"]
+            if screen.stage_key != shown_key:
+                parts += ["stage", "live"]
+            html = rendering.render_parts(
+                screen, ScopeRequest(self.scope), parts=parts, error=error, presence=self.presence()
+            )
         return html, screen.stage_key, dialogue.seq

@@ -4,8 +4,7 @@ partners shared, shared reflections, the check-in and needs charts), homework an
 import secrets
 from collections import defaultdict
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from dialogue import screens, vocabulary
@@ -23,6 +22,8 @@ from imago_app.practices import (
     Practice,
     RecordPart,
     Section,
+    done_in_window,
+    homework_since,
     iso,
 )
 
@@ -184,21 +185,13 @@ class DialoguePractice(Practice):
         return [HomeworkKind("dialogue", "Hold an Intentional Dialogue")]
 
     def homework_done(self, couple: Couple, homework: list[Homework]):
-        start = min(h.starts_on for h in homework)
-        end = max(h.ends_on for h in homework)
-        per_day = {
-            row["day"]: row["n"]
-            for row in Dialogue.objects.filter(
-                couple=couple, created_at__date__gte=start, created_at__date__lte=end
-            )
-            .annotate(day=TruncDate("created_at"))
-            .values("day")
-            .annotate(n=Count("pk"))
-        }
-        return [
-            sum(n for day, n in per_day.items() if h.starts_on <= day <= h.ends_on)
-            for h in homework
-        ]
+        # A dialogue counts for the day of the partner who asked for it.
+        acts = list(
+            Dialogue.objects.filter(
+                couple=couple, **homework_since("created_at", homework)
+            ).values_list("created_at", "requested_by__time_zone")
+        )
+        return [done_in_window(acts, h) for h in homework]
 
     def export(self, user):
         return {

@@ -13,7 +13,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 
-from imago_app import audit, session_limits
+from imago_app import audit, session_limits, zones
 from imago_app.db import db_call
 from imago_app.models import OpenSocket
 from imago_app.notify import user_group
@@ -368,11 +368,12 @@ class LivePanelConsumer(SessionSocket):
         user = self.scope["user"]
         user.refresh_from_db()
         request = ScopeRequest(self.scope)
-        template, context = self.panel(request)
-        if seen == context["panel_key"]:
-            return "", seen
-        html = render_to_string(template, context, request=request)
-        announce = render_to_string(
-            "_announce.html", {"announcement": announcement}, request=request
-        )
+        with zones.viewing(user):  # as the page would be: in this user's time zone
+            template, context = self.panel(request)
+            if seen == context["panel_key"]:
+                return "", seen
+            html = render_to_string(template, context, request=request)
+            announce = render_to_string(
+                "_announce.html", {"announcement": announcement}, request=request
+            )
         return html + announce, context["panel_key"]

@@ -2,8 +2,15 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.signals import user_login_failed
 
-from imago_app import practices, throttle
+from imago_app import practices, throttle, zones
 from imago_app.models import Homework, User
+
+
+def browser_zone_field() -> forms.CharField:
+    """A hidden field static/js/app.js fills with the browser's time zone (sign-up, sign-in)."""
+    return forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput(attrs={"data-browser-zone": ""})
+    )
 
 
 class SignUpForm(UserCreationForm):
@@ -19,7 +26,7 @@ class SignUpForm(UserCreationForm):
 
     class Meta:
         model = User
-        fields = ("display_name", "username", "email", "kind")
+        fields = ("display_name", "username", "email", "kind", "time_zone")
         help_texts = {
             "username": "Letters, digits and @ . + - _ only. You sign in with it.",
             "email": "Only used to reset your password and for reminders you ask for.",
@@ -30,6 +37,27 @@ class SignUpForm(UserCreationForm):
         self.fields["email"].required = True
         self.fields["display_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["time_zone"] = browser_zone_field()
+
+    def clean_time_zone(self) -> str:
+        # One the browser sent that this machine does not know is left out: the server's zone.
+        return zones.valid(self.cleaned_data.get("time_zone")) or ""
+
+
+class TimeZoneForm(forms.Form):
+    """The account's time zone page."""
+
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        help_text=(
+            "What you do counts for the day it is where you are. Your browser sets this each "
+            "time you sign in; change it here if it is not right."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = zones.choices()
 
 
 class CodeForm(forms.Form):
@@ -124,6 +152,8 @@ class SignInForm(AuthenticationForm):
             "15 minutes without activity."
         ),
     )
+
+    time_zone = browser_zone_field()
 
     error_messages = {
         **AuthenticationForm.error_messages,

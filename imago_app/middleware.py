@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from imago_app import audit, session_limits
+from imago_app import audit, session_limits, zones
 
 
 class PermissionsPolicyMiddleware:
@@ -94,3 +95,23 @@ class SessionLimitsMiddleware:
         response["HX-Redirect" if htmx else "Location"] = url
         add_never_cache_headers(response)
         return response
+
+
+class TimeZoneMiddleware:
+    """Every page is shown in the viewer's own time zone (imago_app/zones.py): times, dates and
+    "today" (the streak, what may be given again today). Signed out, the server's TIME_ZONE.
+    The user is already loaded by SessionLimitsMiddleware, so this costs no query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            timezone.activate(zones.of(user))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

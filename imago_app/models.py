@@ -16,6 +16,9 @@ class User(AbstractUser):
         "name your partner sees", max_length=40, help_text="A first name or a nickname."
     )
     email = models.EmailField("e-mail address")
+    # An IANA name ("America/Los_Angeles"), from the browser at sign-up and sign-in or chosen on
+    # the time zone page; empty until known, which means the server's TIME_ZONE (zones.py).
+    time_zone = models.CharField("time zone", max_length=64, blank=True, default="")
 
     @property
     def is_partner(self) -> bool:
@@ -266,7 +269,9 @@ class SharedNote(models.Model):
 
 class Homework(models.Model):
     """An exercise the therapist suggests, with a rhythm and an end date. Its kinds are the
-    practices' (`Practice.homework_kinds`); `micro` is the kind's detail, when it has one."""
+    practices' (`Practice.homework_kinds`); `micro` is the kind's detail, when it has one.
+    Follow-through counts from `created_at`, the moment it was set (`practices.done_in_window`);
+    `starts_on` is the day that was for the therapist."""
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="homework")
     therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")

@@ -182,7 +182,8 @@ class Practice:
 
     def weekly_counts(self, couple: Couple, start: date, weeks: int) -> list[WeeklyCount]:
         """What the couple did in each of `weeks` weeks from `start` (the record's follow-through
-        table and chart). One query per count."""
+        table and chart), each act on the day of the partner who did it (`per_week`, with
+        `imago_app.zones.around` for the query). One query per count."""
         return []
 
     def homework_kinds(self) -> list[HomeworkKind]:
@@ -190,8 +191,9 @@ class Practice:
         return []
 
     def homework_done(self, couple: Couple, homework: list[Homework]) -> list[int]:
-        """For each homework (all of one of its kinds), how many times it was done between its
-        `starts_on` and `ends_on`, counted from what the couple did. One query per kind."""
+        """For each homework (all of one of its kinds), how many times it was done from the
+        moment it was set until its `ends_on`, counted from what the couple did
+        (`done_in_window`, with `homework_since` for the query). One query per kind."""
         return [0 for _ in homework]
 
     def export(self, user: User) -> dict[str, Any]:
@@ -276,15 +278,16 @@ def collect(method: Callable[[Practice], list]) -> list:
     return items
 
 
-def per_week(stamps, start: date, weeks: int, *, distinct_days: bool = False) -> list[int]:
-    """How many of `stamps` (aware datetimes) fall in each of `weeks` weeks from `start`, in
-    local time; with `distinct_days`, how many different days. For `weekly_counts`."""
-    from django.utils import timezone
+def per_week(acts, start: date, weeks: int, *, distinct_days: bool = False) -> list[int]:
+    """How many of `acts` fall in each of `weeks` weeks from `start`; with `distinct_days`, how
+    many different days. Each act is (aware datetime, time zone name of the partner who acted)
+    and counts for its day in that zone (`imago_app.zones`). For `weekly_counts`."""
+    from imago_app import zones
 
     days: list[set[date]] = [set() for _ in range(weeks)]
     counts = [0] * weeks
-    for stamp in stamps:
-        day = timezone.localtime(stamp).date()
+    for stamp, zone_name in acts:
+        day = zones.day_of(stamp, zone_name)
         index = (day - start).days // 7
         if 0 <= index < weeks:
             counts[index] += 1
@@ -292,9 +295,31 @@ def per_week(stamps, start: date, weeks: int, *, distinct_days: bool = False) ->
     return [len(d) for d in days] if distinct_days else counts
 
 
-def done_in_window(per_day: dict[date, int], homework: Homework) -> int:
-    """The sum of `per_day` over the homework's days. For `homework_done`."""
-    return sum(n for day, n in per_day.items() if homework.starts_on <= day <= homework.ends_on)
+def done_in_window(acts, homework: Homework, *, distinct_days: bool = False) -> int:
+    """How many of `acts` count for the homework; with `distinct_days`, on how many different
+    days. Each act is (aware datetime, time zone name of the partner who acted). An act counts
+    from the moment the homework was set (`created_at`: what was done earlier that day is not
+    follow-through) until the end of its `ends_on`, a day in the zone of the one who acted.
+    For `homework_done`."""
+    from imago_app import zones
+
+    days = [
+        zones.day_of(stamp, zone_name) for stamp, zone_name in acts if stamp >= homework.created_at
+    ]
+    days = [day for day in days if day <= homework.ends_on]
+    return len(set(days)) if distinct_days else len(days)
+
+
+def homework_since(field: str, homework: list[Homework]) -> dict:
+    """Lookups on the act's datetime `field` for `homework_done`'s one query: every act that may
+    count for any of `homework` (`done_in_window` then decides)."""
+    from imago_app import zones
+
+    end = max(h.ends_on for h in homework)
+    return {
+        f"{field}__gte": min(h.created_at for h in homework),
+        f"{field}__lt": zones.around(field, end, end)[f"{field}__lt"],
+    }
 
 
 def iso(value) -> str | None:

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "imago_app.middleware.SessionLimitsMiddleware",
+    "imago_app.middleware.TimeZoneMiddleware",
     "imago_app.middleware.NoStoreWhenSignedInMiddleware",
     "imago_app.middleware.AuditDeniedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

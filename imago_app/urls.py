@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/data/", views.account_data, name="account_data"),
     path("accounts/data/export.json", views.account_export, name="account_export"),
     path("accounts/delete/", views.account_delete, name="account_delete"),
+    path("accounts/time-zone/", views.account_time_zone, name="account_time_zone"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/session/", views.session_status, name="session_status"),

@@ -1,11 +1,13 @@
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -13,9 +15,17 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from imago_app import access, audit, services, session_limits, support, throttle
-from imago_app.forms import CodeForm, HomeworkForm, NoteForm, PeriodForm, SignInForm, SignUpForm
-from imago_app.models import AuditEntry, Homework, PrivateNote, SharedNote
+from imago_app import access, audit, services, session_limits, support, throttle, zones
+from imago_app.forms import (
+    CodeForm,
+    HomeworkForm,
+    NoteForm,
+    PeriodForm,
+    SignInForm,
+    SignUpForm,
+    TimeZoneForm,
+)
+from imago_app.models import AuditEntry, Homework, PrivateNote, SharedNote, User
 from imago_app.notify import sockets_close_after_commit
 from imago_app.pages import data_rights
 from imago_app.pages.home import panel_for
@@ -297,6 +307,21 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_time_zone(request: HttpRequest) -> HttpResponse:
+    """Choose the time zone times are shown in and your days are counted in."""
+    initial = {"time_zone": zones.valid(request.user.time_zone) or settings.TIME_ZONE}
+    form = TimeZoneForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        request.user.time_zone = form.cleaned_data["time_zone"]
+        request.user.save(update_fields=["time_zone"])
+        label = dict(zones.choices())[request.user.time_zone]
+        messages.success(request, f"Your time zone is now {label}.")
+        return redirect("account_time_zone")
+    return render(request, "imago_app/time_zone.html", {"form": form, "now": timezone.now()})
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     """Sign out; imago_app/signals.py closes every socket this user has open, on any device."""
@@ -325,6 +350,11 @@ class SignInView(auth_views.LoginView):
         if form.cleaned_data["keep_signed_in"]:
             session_limits.start(self.request.session, user, kept=True, now=time.time())
         throttle.remember_device(self.request, response, user)
+        # The browser says where this person is now (one who travels moves with it).
+        zone = zones.valid(form.cleaned_data.get("time_zone"))
+        if zone and zone != user.time_zone:
+            User.objects.filter(pk=user.pk).update(time_zone=zone)
+            user.time_zone = zone
         return response
 
     def get_context_data(self, **kwargs):

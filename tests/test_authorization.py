@@ -35,6 +35,7 @@ ACCOUNT = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "account_time_zone",
 }
 # Private material, and the one visitor who may ever see it.
 SECRETS = {

@@ -1,9 +1,9 @@
 """Appreciations as a practice: its link, last activity, follow-through and data."""
 
 from django.db.models import OuterRef, Subquery
-from django.db.models.functions import TruncDate
 
 from exercises.appreciation.models import Appreciation
+from imago_app import zones
 from imago_app.practices import (
     Card,
     HomeworkKind,
@@ -11,6 +11,7 @@ from imago_app.practices import (
     Practice,
     WeeklyCount,
     done_in_window,
+    homework_since,
     iso,
     per_week,
 )
@@ -32,32 +33,23 @@ class AppreciationPractice(Practice):
         return [Subquery(latest.values("created_at")[:1])]
 
     def weekly_counts(self, couple, start, weeks):
-        stamps = Appreciation.objects.filter(
-            couple=couple, mirrored_at__isnull=False, created_at__date__gte=start
-        ).values_list("created_at", flat=True)
-        days = per_week(stamps, start, weeks, distinct_days=True)
+        acts = Appreciation.objects.filter(
+            couple=couple, mirrored_at__isnull=False, **zones.around("created_at", start)
+        ).values_list("created_at", "author__time_zone")
+        days = per_week(acts, start, weeks, distinct_days=True)
         return [WeeklyCount("appreciation_days", "Days with an appreciation", days)]
 
     def homework_kinds(self):
         return [HomeworkKind("appreciation", "Exchange an appreciation")]
 
     def homework_done(self, couple, homework):
-        start = min(h.starts_on for h in homework)
-        end = max(h.ends_on for h in homework)
         # A day counts once, however many appreciations it had.
-        per_day = {
-            row["day"]: 1
-            for row in Appreciation.objects.filter(
-                couple=couple,
-                mirrored_at__isnull=False,
-                created_at__date__gte=start,
-                created_at__date__lte=end,
-            )
-            .annotate(day=TruncDate("created_at"))
-            .values("day")
-            .distinct()
-        }
-        return [done_in_window(per_day, h) for h in homework]
+        acts = list(
+            Appreciation.objects.filter(
+                couple=couple, mirrored_at__isnull=False, **homework_since("created_at", homework)
+            ).values_list("created_at", "author__time_zone")
+        )
+        return [done_in_window(acts, h, distinct_days=True) for h in homework]
 
     def export(self, user):
         return {

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from exercises.appreciation.models import Appreciation
+from imago_app import zones
 from imago_app.models import Couple, User
 from imago_app.notify import changed_after_commit
 from imago_app.services import Refused
@@ -41,12 +42,13 @@ def appreciation_mirror(
 
 
 def kept_days(couple: Couple, *, days: int, today: date) -> set[date]:
-    """The days the couple exchanged an appreciation (offered and mirrored), in one query."""
+    """The days the couple exchanged an appreciation (offered and mirrored), in one query. Each
+    counts for its day in the zone of the partner who offered it (`imago_app.zones`)."""
     since = today - timedelta(days=days - 1)
-    stamps = Appreciation.objects.filter(
-        couple=couple, mirrored_at__isnull=False, created_at__date__gte=since
-    ).values_list("created_at", flat=True)
-    return {timezone.localtime(stamp).date() for stamp in stamps}
+    acts = Appreciation.objects.filter(
+        couple=couple, mirrored_at__isnull=False, **zones.around("created_at", since)
+    ).values_list("created_at", "author__time_zone")
+    return {day for stamp, zone in acts if since <= (day := zones.day_of(stamp, zone))}
 
 
 @transaction.atomic

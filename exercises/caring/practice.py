@@ -1,9 +1,9 @@
 """Caring behaviours as a practice: its link, last activity, follow-through and data."""
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import OuterRef, Subquery
 
 from exercises.caring.models import CaringItem, Gift
+from imago_app import zones
 from imago_app.practices import (
     Card,
     HomeworkKind,
@@ -11,6 +11,7 @@ from imago_app.practices import (
     Practice,
     WeeklyCount,
     done_in_window,
+    homework_since,
     iso,
     per_week,
 )
@@ -32,27 +33,21 @@ class CaringPractice(Practice):
         return [Subquery(latest[:1])]
 
     def weekly_counts(self, couple, start, weeks):
-        stamps = Gift.objects.filter(item__couple=couple, given_at__date__gte=start).values_list(
-            "given_at", flat=True
-        )
-        return [WeeklyCount("gifts", "Caring behaviours given", per_week(stamps, start, weeks))]
+        acts = Gift.objects.filter(
+            item__couple=couple, **zones.around("given_at", start)
+        ).values_list("given_at", "giver__time_zone")
+        return [WeeklyCount("gifts", "Caring behaviours given", per_week(acts, start, weeks))]
 
     def homework_kinds(self):
         return [HomeworkKind("caring", "Give a caring behaviour")]
 
     def homework_done(self, couple, homework):
-        start = min(h.starts_on for h in homework)
-        end = max(h.ends_on for h in homework)
-        per_day = {
-            row["day"]: row["n"]
-            for row in Gift.objects.filter(
-                item__couple=couple, given_at__date__gte=start, given_at__date__lte=end
-            )
-            .annotate(day=TruncDate("given_at"))
-            .values("day")
-            .annotate(n=Count("pk"))
-        }
-        return [done_in_window(per_day, h) for h in homework]
+        acts = list(
+            Gift.objects.filter(
+                item__couple=couple, **homework_since("given_at", homework)
+            ).values_list("given_at", "giver__time_zone")
+        )
+        return [done_in_window(acts, h) for h in homework]
 
     def export(self, user):
         return {

@@ -2,7 +2,6 @@
 to their author; the partner and the therapist see only what the author shared with them."""
 
 from django.db.models import Exists
-from django.db.models.functions import TruncDate
 
 from exercises.inner import services
 from exercises.inner.models import Caretaker, Preparation, Protection, Sitting, Workup
@@ -15,6 +14,7 @@ from imago_app.practices import (
     RecordPart,
     Section,
     done_in_window,
+    homework_since,
     iso,
 )
 
@@ -61,23 +61,27 @@ class InnerPractice(Practice):
         ]
 
     def homework_done(self, couple, homework):
-        start = min(h.starts_on for h in homework)
-        end = max(h.ends_on for h in homework)
-        members = {"author__memberships__couple": couple, "author__memberships__left_at": None}
+        """Sittings with the childhood picture, protection reflections saved, preparations
+        made, by the couple's current partners (one query)."""
+        members = {"memberships__couple": couple, "memberships__left_at": None}
         kind = homework[0].kind
         if kind == "inner_workup":
             rows = Sitting.objects.filter(
-                workup__author__memberships__couple=couple,
-                workup__author__memberships__left_at=None,
-            ).annotate(day=TruncDate("at"))
+                **{f"workup__author__{k}": v for k, v in members.items()},
+                **homework_since("at", homework),
+            ).values_list("at", "workup__author__time_zone")
         elif kind == "inner_protect":
-            rows = Protection.objects.filter(**members).annotate(day=TruncDate("updated_at"))
+            rows = Protection.objects.filter(
+                **{f"author__{k}": v for k, v in members.items()},
+                **homework_since("updated_at", homework),
+            ).values_list("updated_at", "author__time_zone")
         else:
-            rows = Preparation.objects.filter(**members).annotate(day=TruncDate("created_at"))
-        per_day: dict = {}
-        for row in rows.filter(day__gte=start, day__lte=end).values("day"):
-            per_day[row["day"]] = per_day.get(row["day"], 0) + 1
-        return [done_in_window(per_day, h) for h in homework]
+            rows = Preparation.objects.filter(
+                **{f"author__{k}": v for k, v in members.items()},
+                **homework_since("created_at", homework),
+            ).values_list("created_at", "author__time_zone")
+        acts = list(rows)
+        return [done_in_window(acts, h) for h in homework]
 
     def longings(self, user):
         found = []

@@ -3,10 +3,10 @@
 from collections import defaultdict
 
 from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import TruncDate
 
 from exercises.requests.library import micro_stretches
 from exercises.requests.models import ChangeRequest, Repair, Stretch, StretchLog
+from imago_app import zones
 from imago_app.practices import (
     Card,
     HomeworkKind,
@@ -17,6 +17,7 @@ from imago_app.practices import (
     Section,
     WeeklyCount,
     done_in_window,
+    homework_since,
     iso,
     per_week,
 )
@@ -65,10 +66,10 @@ class RequestsPractice(Practice):
         )
 
     def weekly_counts(self, couple, start, weeks):
-        stamps = StretchLog.objects.filter(stretch__couple=couple, at__date__gte=start).values_list(
-            "at", flat=True
-        )
-        return [WeeklyCount("stretch_logs", "Stretch logs", per_week(stamps, start, weeks))]
+        acts = StretchLog.objects.filter(
+            stretch__couple=couple, **zones.around("at", start)
+        ).values_list("at", "stretch__giver__time_zone")
+        return [WeeklyCount("stretch_logs", "Stretch logs", per_week(acts, start, weeks))]
 
     def homework_kinds(self):
         return [
@@ -82,31 +83,20 @@ class RequestsPractice(Practice):
         ]
 
     def homework_done(self, couple, homework):
-        start = min(h.starts_on for h in homework)
-        end = max(h.ends_on for h in homework)
         if homework[0].kind == "request":
-            per_day = {
-                row["day"]: row["n"]
-                for row in ChangeRequest.objects.filter(
-                    couple=couple, created_at__date__gte=start, created_at__date__lte=end
-                )
-                .annotate(day=TruncDate("created_at"))
-                .values("day")
-                .annotate(n=Count("pk"))
-            }
-            return [done_in_window(per_day, h) for h in homework]
-        # A micro-stretch counts the logs of stretches picked from that library entry.
-        micro_days: dict[str, dict] = defaultdict(lambda: defaultdict(int))
-        for row in (
-            StretchLog.objects.filter(
-                stretch__couple=couple, at__date__gte=start, at__date__lte=end
+            acts = list(
+                ChangeRequest.objects.filter(
+                    couple=couple, **homework_since("created_at", homework)
+                ).values_list("created_at", "sender__time_zone")
             )
-            .annotate(day=TruncDate("at"))
-            .values("day", "stretch__micro")
-            .annotate(n=Count("pk"))
-        ):
-            micro_days[row["stretch__micro"]][row["day"]] += row["n"]
-        return [done_in_window(micro_days[h.micro], h) for h in homework]
+            return [done_in_window(acts, h) for h in homework]
+        # A micro-stretch counts the logs of stretches picked from that library entry.
+        by_micro: dict[str, list] = defaultdict(list)
+        for at, zone, micro in StretchLog.objects.filter(
+            stretch__couple=couple, **homework_since("at", homework)
+        ).values_list("at", "stretch__giver__time_zone", "stretch__micro"):
+            by_micro[micro].append((at, zone))
+        return [done_in_window(by_micro[h.micro], h) for h in homework]
 
     def export(self, user):
         return {

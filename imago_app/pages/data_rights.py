@@ -31,6 +31,7 @@ def export(user: User) -> dict:
             "name": user.display_name,
             "email": user.email,
             "kind": user.kind,
+            "time_zone": user.time_zone,
             "joined": iso(user.date_joined),
         },
         "couples": [

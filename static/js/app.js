@@ -284,6 +284,27 @@ document.addEventListener("click", function (evt) {
   }
 });
 
+// Sign-up and sign-in send the browser's time zone, so times show in it and days count in it.
+(function () {
+  "use strict";
+  function fill() {
+    var zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      return;  // an old browser: the server keeps the zone it has
+    }
+    document.querySelectorAll("input[data-browser-zone]").forEach(function (input) {
+      input.value = zone;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", fill);
+  } else {
+    fill();
+  }
+})();
+
 // When the sign-in ends (too long without activity, or signed out elsewhere), clear the page so
 // a phone left on a table shows nothing private. Typing or tapping counts as activity: it is
 // reported at most every few minutes on pages that send nothing else.
