@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -21,6 +22,8 @@ from imago_app.pages import data_rights
 from imago_app.pages.home import panel_for
 from imago_app.pages.homework import with_progress as homework_progress
 from imago_app.pages.record import couple_record
+
+ACCESS_LOG_ENTRIES = 1000  # the latest, before reads close together are grouped
 
 
 @require_safe
@@ -201,6 +204,7 @@ def _record_page(request: HttpRequest, couple, **forms) -> HttpResponse:
             "period": period,
             "start": start,
             "end": end,
+            "printed_at": timezone.now(),
             "private_notes": PrivateNote.objects.filter(couple=couple, therapist=therapist),
             "shared_notes": SharedNote.objects.filter(couple=couple),
             "homework": homework_progress(couple, homework),
@@ -247,7 +251,8 @@ def therapist_homework(request: HttpRequest, couple_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def access_log(request: HttpRequest, couple_id: int) -> HttpResponse:
-    """Every time a therapist read this couple's record: for both partners to see."""
+    """Every time a therapist read this couple's record, for both partners to see; reads close
+    together are told as one line (one query, however long the log)."""
     couple = access.get_couple_for_partner(request.user, couple_id)
     entries = AuditEntry.objects.filter(
         couple=couple,
@@ -256,8 +261,12 @@ def access_log(request: HttpRequest, couple_id: int) -> HttpResponse:
             audit.Action.CONSENT_GIVEN,
             audit.Action.CONSENT_ENDED,
         ],
-    ).select_related("actor")[:200]
-    return render(request, "imago_app/access_log.html", {"couple": couple, "entries": entries})
+    ).select_related("actor")[:ACCESS_LOG_ENTRIES]
+    return render(
+        request,
+        "imago_app/access_log.html",
+        {"couple": couple, "lines": audit.couple_log(entries)},
+    )
 
 
 @login_required
