@@ -146,12 +146,28 @@ def therapist_consent(request: HttpRequest, couple_id: int, link_id: int) -> Htt
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def therapist_end(request: HttpRequest, couple_id: int, link_id: int) -> HttpResponse:
+    """Ask once, saying what the therapist keeps and loses; a POST ends the access."""
     link = access.get_link_for_partner(request.user, couple_id, link_id)
-    services.therapist_link_end(link=link, partner=request.user)
-    messages.success(request, f"{link.therapist} can no longer see anything of your couple.")
-    return redirect("home")
+    name = link.therapist.display_name
+    if request.method == "POST":
+        services.therapist_link_end(link=link, partner=request.user)
+        messages.success(request, f"{name} can no longer see anything of your couple.")
+        return redirect("home")
+    couple = link.couple
+    agreed = link.consents.count() == 2
+    return render(
+        request,
+        "imago_app/therapist_end.html",
+        {
+            "couple": couple,
+            "link": link,
+            "name": name,
+            "sees_now": agreed,
+            "other": access.other_partner(couple, request.user),
+        },
+    )
 
 
 @login_required
