@@ -156,11 +156,13 @@ def test_ending_access_asks_once_and_says_what_the_therapist_keeps_and_loses(
     page = text(client.get(end_url(couple, link)))
     assert "End Dr Lee's access?" in page
     for sentence in (
-        "Nothing of your couple in the app: not your dialogues, not the transcripts and "
-        "reflections you shared, not your exercises or their charts. Your couple leaves "
-        "Dr Lee's list straight away.",
-        "No way to open their private notes about you, to write new notes or summaries for "
-        "you, or to set homework.",
+        "Dr Lee will no longer see anything of your couple, and what they wrote for you "
+        "stays with you.",
+        "Any view of your couple in the app: your dialogues, the transcripts and reflections "
+        "you shared, your exercises and their charts. Your couple leaves Dr Lee's list "
+        "straight away.",
+        "Their private notes about you (they can't open them any more), and any way to write "
+        "new notes or summaries for you or to set homework.",
         "Any private notes Dr Lee wrote stay stored but locked",
         "The summaries they shared with you and the homework they set stay on your home page",
         "The access log stays as it is, with every time Dr Lee looked and the moment you "
