@@ -9,8 +9,9 @@ the head hash it prints somewhere else to notice lines cut from the end.
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -106,3 +107,54 @@ def verify(entries: Iterator | None = None) -> Verdict:
             return Verdict(count - 1, prev_hash, entry.seq, "its content was changed")
         prev_hash = entry.hash
     return Verdict(count, prev_hash)
+
+
+# Reads of the same thing by the same therapist within this time of the first are one line.
+READS_WINDOW = timedelta(minutes=30)
+
+
+@dataclass
+class LogLine:
+    """A line of the couple's access log: one entry, or several reads told as one."""
+
+    first: AuditEntry
+    last: AuditEntry
+    count: int = 1
+
+    @property
+    def same_day(self) -> bool:
+        return timezone.localdate(self.first.at) == timezone.localdate(self.last.at)
+
+    @property
+    def same_minute(self) -> bool:
+        start, end = timezone.localtime(self.first.at), timezone.localtime(self.last.at)
+        return start.replace(second=0, microsecond=0) == end.replace(second=0, microsecond=0)
+
+
+def _joins(line: LogLine, entry: AuditEntry, window: timedelta) -> bool:
+    first = line.first
+    return (
+        entry.action == first.action == Action.RECORD_READ
+        and entry.actor_id == first.actor_id
+        and entry.what == first.what
+        and entry.at - first.at <= window
+    )
+
+
+def couple_log(entries: Iterable[AuditEntry], window: timedelta = READS_WINDOW) -> list[LogLine]:
+    """What a couple's access log shows, newest first, from their entries (newest first).
+
+    Reads of the same thing by the same therapist within `window` of the first of them, with
+    nothing else in between, become one line with a count ("read your record 5 times, 21:02 to
+    21:06"), so a therapist paging through the record does not fill the couple's screen. Only
+    the telling is grouped: every read stays its own entry in the security log.
+    """
+    lines: list[LogLine] = []
+    for entry in reversed(list(entries)):
+        if lines and _joins(lines[-1], entry, window):
+            lines[-1].last = entry
+            lines[-1].count += 1
+        else:
+            lines.append(LogLine(entry, entry))
+    lines.reverse()
+    return lines

@@ -32,6 +32,8 @@ from imago_app.pages.home import panel_for
 from imago_app.pages.homework import with_progress as homework_progress
 from imago_app.pages.record import couple_record
 
+ACCESS_LOG_ENTRIES = 1000  # the latest, before reads close together are grouped
+
 
 @require_safe
 def health(request: HttpRequest) -> HttpResponse:
@@ -153,12 +155,28 @@ def therapist_consent(request: HttpRequest, couple_id: int, link_id: int) -> Htt
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def therapist_end(request: HttpRequest, couple_id: int, link_id: int) -> HttpResponse:
+    """Ask once, saying what the therapist keeps and loses; a POST ends the access."""
     link = access.get_link_for_partner(request.user, couple_id, link_id)
-    services.therapist_link_end(link=link, partner=request.user)
-    messages.success(request, f"{link.therapist} can no longer see anything of your couple.")
-    return redirect("home")
+    name = link.therapist.display_name
+    if request.method == "POST":
+        services.therapist_link_end(link=link, partner=request.user)
+        messages.success(request, f"{name} can no longer see anything of your couple.")
+        return redirect("home")
+    couple = link.couple
+    agreed = link.consents.count() == 2
+    return render(
+        request,
+        "imago_app/therapist_end.html",
+        {
+            "couple": couple,
+            "link": link,
+            "name": name,
+            "sees_now": agreed,
+            "other": access.other_partner(couple, request.user),
+        },
+    )
 
 
 @login_required
@@ -211,6 +229,7 @@ def _record_page(request: HttpRequest, couple, **forms) -> HttpResponse:
             "period": period,
             "start": start,
             "end": end,
+            "printed_at": timezone.now(),
             "private_notes": PrivateNote.objects.filter(couple=couple, therapist=therapist),
             "shared_notes": SharedNote.objects.filter(couple=couple),
             "homework": homework_progress(couple, homework),
@@ -257,7 +276,8 @@ def therapist_homework(request: HttpRequest, couple_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def access_log(request: HttpRequest, couple_id: int) -> HttpResponse:
-    """Every time a therapist read this couple's record: for both partners to see."""
+    """Every time a therapist read this couple's record, for both partners to see; reads close
+    together are told as one line (one query, however long the log)."""
     couple = access.get_couple_for_partner(request.user, couple_id)
     entries = AuditEntry.objects.filter(
         couple=couple,
@@ -266,8 +286,12 @@ def access_log(request: HttpRequest, couple_id: int) -> HttpResponse:
             audit.Action.CONSENT_GIVEN,
             audit.Action.CONSENT_ENDED,
         ],
-    ).select_related("actor")[:200]
-    return render(request, "imago_app/access_log.html", {"couple": couple, "entries": entries})
+    ).select_related("actor")[:ACCESS_LOG_ENTRIES]
+    return render(
+        request,
+        "imago_app/access_log.html",
+        {"couple": couple, "lines": audit.couple_log(entries)},
+    )
 
 
 @login_required

@@ -31,11 +31,12 @@ def couple_record(
         chart_items += part.charts
     weeks, columns = follow_through(couple, until=end)
     chart_items.sort(key=lambda c: c.position)
+    last_day = weeks[-1]["from"] + timedelta(days=6)
     chart_items.append(
         practices.Chart(
-            "Follow-through per week",
+            f"Follow-through per week, the four weeks to {last_day.day} {last_day:%B}",
             charts.follow_through_chart(weeks, series=columns),
-            "No exercises done in the last four weeks yet.",
+            "No exercises done in these four weeks.",
         )
     )
     sections.sort(key=lambda s: s.position)

@@ -304,6 +304,16 @@ document.addEventListener("click", function (evt) {
     fill();
   }
 })();
+// A printout says when it was printed: the moment of printing, not of loading the page.
+window.addEventListener("beforeprint", function () {
+  "use strict";
+  var now = new Date();
+  document.querySelectorAll("time[data-printed-at]").forEach(function (el) {
+    el.setAttribute("datetime", now.toISOString());
+    el.textContent = now.toLocaleDateString([], { day: "numeric", month: "long", year: "numeric" }) +
+      ", " + now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  });
+});
 
 // When the sign-in ends (too long without activity, or signed out elsewhere), clear the page so
 // a phone left on a table shows nothing private. Typing or tapping counts as activity: it is

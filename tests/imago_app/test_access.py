@@ -21,6 +21,7 @@ def couple_urls(couple, link):
         ("post", reverse("couple_leave", args=[couple.pk])),
         ("post", reverse("therapist_invite", args=[couple.pk])),
         ("post", reverse("therapist_consent", args=[couple.pk, link.pk])),
+        ("get", reverse("therapist_end", args=[couple.pk, link.pk])),
         ("post", reverse("therapist_end", args=[couple.pk, link.pk])),
         ("get", reverse("therapist_couple", args=[couple.pk])),
     ]

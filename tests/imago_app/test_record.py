@@ -1,13 +1,17 @@
 """The therapist's record of a couple: outlines always, words only when both partners shared."""
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from dialogue import services as dialogue_services
 from dialogue.models import Reflection
+from imago_app import audit
 from imago_app.models import AuditEntry
 from tests.factories import (
     make_change_request,
@@ -92,7 +96,7 @@ def test_each_read_is_logged_once_and_the_partners_can_read_the_log(
     assert client.get(reverse("access_log", args=[couple.pk])).status_code == 404
     client.force_login(partner_a)
     page = text(client.get(reverse("access_log", args=[couple.pk])))
-    assert page.count("Dr Lee read your record.") == 2
+    assert "Dr Lee read your record 2 times." in page  # close together: told as one line
 
 
 def test_the_record_costs_the_same_queries_with_5_or_100_dialogues(
@@ -230,10 +234,10 @@ def test_the_dashboard_says_what_is_new_since_the_therapist_last_looked(
 
 def test_the_record_shows_charts_or_a_kind_empty_state(record, couple, partner_a, partner_b):
     page = record()
-    assert "No check-ins yet." in page and "<svg" not in page
+    assert "No check-ins yet." in page and 'class="chart"' not in page
     dialogue = finished(couple, partner_a, partner_b)
     page = record()
-    assert "Check-in levels across dialogues" in page and page.count("<svg") == 1
+    assert "Check-in levels across dialogues" in page and page.count('class="chart"') == 1
     Reflection.objects.create(
         dialogue=dialogue, author=partner_b, text="t", shared=True, unmet_need="seen"
     )
@@ -241,7 +245,7 @@ def test_the_record_shows_charts_or_a_kind_empty_state(record, couple, partner_a
         dialogue=dialogue, author=partner_a, text="t", shared=False, unmet_need="safe"
     )
     page = record()
-    assert page.count("<svg") == 2 and "Sam named to feel seen" in page
+    assert page.count('class="chart"') == 2 and "Sam named to feel seen" in page
     assert "named to feel safe" not in page  # Alex's reflection was not shared
 
 
@@ -272,3 +276,187 @@ def test_the_record_lists_stretches_and_their_logs(record, couple, partner_b):
     stretches.stretch_log(stretch=stretch, giver=partner_b)
     page = record()
     assert "A ten-second hug</strong>, given by Sam" in page and "logged 1 time." in page
+
+
+# --- charts: a key outside the picture, and the same numbers as a table ---------------------
+
+
+def gifts(couple, giver, owner, n):
+    from exercises.caring.models import CaringItem, Gift
+
+    item = CaringItem.objects.create(couple=couple, owner=owner, text="tea in bed please")
+    for _ in range(n):
+        Gift.objects.create(item=item, giver=giver)
+
+
+def test_each_chart_has_a_key_beside_it_and_a_table_with_its_numbers(
+    record, couple, partner_a, partner_b
+):
+    finished(couple, partner_a, partner_b)
+    gifts(couple, partner_b, partner_a, 3)
+    page = record()
+    assert page.count('class="chart"') == 2  # check-ins and follow-through; no needs yet
+    # The key is an HTML list beside the picture, one entry per series, so labels wrap.
+    legends = re.findall(r'<ul class="chart-legend".*?</ul>', page, re.S)
+    assert len(legends) == 2
+    follow_key = legends[1]
+    for label in ("Days with an appreciation", "Caring behaviours given", "Stretch logs"):
+        assert f'<span dir="auto">{label}</span>' in follow_key
+    assert '<span dir="auto">Alex</span>' in legends[0] and "Sam" in legends[0]
+    # Each chart has a real table behind "Show as a table".
+    tables = re.findall(r'<details class="chart-table">(.*?)</details>', page, re.S)
+    assert len(tables) == 2
+    for table in tables:
+        assert "<summary>Show as a table</summary>" in table
+        assert re.search(r"<caption>[^<]+</caption>", table)
+        assert '<th scope="col"' in table and '<th scope="row">' in table
+    assert '<td dir="auto">3</td>' in tables[1]  # three caring behaviours given this week
+    assert re.search(
+        r'<th scope="row">[^<]+</th><td dir="auto">6</td><td dir="auto">8</td>', tables[0]
+    )
+
+
+# --- the printout -------------------------------------------------------------------------
+
+
+def print_rules() -> list[tuple[str, str]]:
+    """(selector, declarations) of every rule inside an @media print block of the stylesheet."""
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
+    rules = []
+    for match in re.finditer(r"@media print\s*{", css):
+        depth, i = 1, match.end()
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[i], 0)
+            i += 1
+        block = css[match.end() : i - 1]
+        block = re.sub(r"/\*.*?\*/", "", block, flags=re.S)
+        rules += [(sel.strip(), body) for sel, body in re.findall(r"([^{}]+){([^}]*)}", block)]
+    return rules
+
+
+def hidden_in_print() -> set[str]:
+    return {
+        one.strip()
+        for selector, body in print_rules()
+        if "display: none" in body
+        for one in selector.split(",")
+    }
+
+
+def test_the_printout_carries_the_couple_the_period_and_when_it_was_printed(client, record, couple):
+    record()
+    url = reverse("therapist_couple", args=[couple.pk])
+    page = text(client.get(url, {"start": "2026-11-01", "end": "2026-11-30"}))
+    assert "<h1>Alex & Sam</h1>" in page
+    assert "Period:</strong> from 1 November 2026 to 30 November 2026." in page
+    assert "the four weeks to 30 November" in page
+    printed = re.search(
+        r'<p class="print-only printed-on">Printed on <time datetime="([^"]+)"', page
+    )
+    assert printed and abs(datetime.fromisoformat(printed.group(1)) - timezone.now()) < timedelta(
+        minutes=1
+    )
+    assert "by Dr Lee." in page
+    assert "Period:</strong> everything the couple has shared so far." in record()
+    # The empty-chart sentences are in the page and nothing in the print styles hides them.
+    assert '<p class="muted chart-empty">No check-ins yet.' in page
+    hidden = hidden_in_print()
+    assert not {".chart-empty", ".chart-figure p.muted", ".chart-figure p", ".muted"} & hidden
+    assert ".print-only" not in hidden and ".period" not in hidden
+
+
+def test_private_notes_print_only_when_the_therapist_ticks_the_box(client, record, couple):
+    record()
+    client.post(
+        reverse("therapist_note", args=[couple.pk, "private"]),
+        {"private-appointment": "2026-11-20", "private-text": "therapist-only-thought"},
+    )
+    page = record()
+    assert re.search(
+        r'<input type="checkbox" id="print-private" name="print-private">'
+        r'<label for="print-private">Include my private notes in the printout</label>',
+        page,
+    )
+    assert "therapist-only-thought" in page  # on screen, for the therapist
+    rules = print_rules()
+    assert ".note-private" in hidden_in_print()  # left out of the printout by default...
+    assert any(  # ...unless the box is ticked
+        sel == ".record:has(#print-private:checked) .note-private" and "display: block" in body
+        for sel, body in rules
+    )
+    assert '<div class="stack record">' in page
+
+
+# --- the couple's access log --------------------------------------------------------------
+
+
+def read_at(monkeypatch, couple, therapist, when, what="record"):
+    with monkeypatch.context() as m:
+        m.setattr(audit.timezone, "now", lambda: when)
+        audit.record(audit.Action.RECORD_READ, actor=therapist, couple=couple, what=what)
+
+
+AT_NINE = datetime(2030, 11, 20, 21, 2, tzinfo=UTC)
+
+
+def test_reads_close_together_are_one_line_but_every_read_stays_in_the_security_log(
+    client, couple, partner_a, therapist, monkeypatch
+):
+    make_link(couple, therapist)
+    for minute in range(5):
+        read_at(monkeypatch, couple, therapist, AT_NINE + timedelta(minutes=minute, seconds=20))
+    read_at(monkeypatch, couple, therapist, AT_NINE + timedelta(minutes=43))  # later: its own line
+    client.force_login(partner_a)
+    page = re.sub(r"<[^>]+>", "", text(client.get(reverse("access_log", args=[couple.pk]))))
+    assert (
+        "Wednesday 20 November 2030, 21:02\N{EN DASH}21:06: Dr Lee read your record 5 times."
+        in page
+    )
+    assert "Wednesday 20 November 2030, 21:45: Dr Lee read your record." in page
+    assert page.count("read your record") == 2
+    reads = AuditEntry.objects.filter(couple=couple, action="record_read")
+    assert reads.count() == 6 and audit.verify().intact
+
+
+def test_only_reads_of_one_therapist_with_nothing_between_are_grouped(
+    couple, partner_a, therapist, monkeypatch
+):
+    other = make_therapist("Dr Other")
+    read_at(monkeypatch, couple, therapist, AT_NINE)
+    read_at(monkeypatch, couple, therapist, AT_NINE + timedelta(minutes=1))
+    read_at(monkeypatch, couple, other, AT_NINE + timedelta(minutes=2))
+    read_at(monkeypatch, couple, therapist, AT_NINE + timedelta(minutes=3))
+    with monkeypatch.context() as m:
+        m.setattr(audit.timezone, "now", lambda: AT_NINE + timedelta(minutes=4))
+        audit.record(audit.Action.CONSENT_ENDED, actor=partner_a, couple=couple)
+    read_at(monkeypatch, couple, therapist, AT_NINE + timedelta(minutes=5))
+    read_at(monkeypatch, couple, therapist, AT_NINE + timedelta(minutes=36))  # past the window
+    lines = audit.couple_log(AuditEntry.objects.filter(couple=couple))
+    assert [(line.first.actor_id, line.first.action, line.count) for line in lines] == [
+        (therapist.pk, "record_read", 1),
+        (therapist.pk, "record_read", 1),
+        (partner_a.pk, "consent_ended", 1),
+        (therapist.pk, "record_read", 1),
+        (other.pk, "record_read", 1),
+        (therapist.pk, "record_read", 2),
+    ]
+
+
+def test_the_access_log_costs_the_same_queries_with_5_or_50_entries(
+    client, couple, partner_a, therapist, monkeypatch
+):
+    make_link(couple, therapist)
+    client.force_login(partner_a)
+    url = reverse("access_log", args=[couple.pk])
+
+    def grow_to(count):
+        while AuditEntry.objects.filter(couple=couple).count() < count:
+            n = AuditEntry.objects.count()
+            # twenty minutes apart: some reads are grouped, some are not
+            read_at(monkeypatch, couple, therapist, AT_NINE + timedelta(minutes=n * 20))
+
+    grow_to(5)
+    with_5 = page_queries(client, url)
+    grow_to(50)
+    assert page_queries(client, url) == with_5
+    assert AuditEntry.objects.filter(couple=couple).count() == 50

@@ -138,3 +138,108 @@ def test_the_therapist_home_costs_the_same_queries_with_more_couples(client, the
     make_link(make_couple(), therapist, consent=False)
     assert count() == before
     assert text(client.get(reverse("home"))).count("/therapist/couples/") == 11
+
+
+def end_url(couple, link):
+    return reverse("therapist_end", args=[couple.pk, link.pk])
+
+
+def test_ending_access_asks_once_and_says_what_the_therapist_keeps_and_loses(
+    client, couple, partner_a, partner_b, therapist
+):
+    link = make_link(couple, therapist)
+    client.force_login(partner_b)
+    home = text(client.get(reverse("home")))
+    # Home offers the question, not an instant end.
+    assert f'<a class="button" href="{end_url(couple, link)}">End Dr Lee\'s access…</a>' in home
+    assert f'action="{end_url(couple, link)}"' not in home
+    page = text(client.get(end_url(couple, link)))
+    assert "End Dr Lee's access?" in page
+    for sentence in (
+        "Dr Lee will no longer see anything of your couple, and what they wrote for you "
+        "stays with you.",
+        "Any view of your couple in the app: your dialogues, the transcripts and reflections "
+        "you shared, your exercises and their charts. Your couple leaves Dr Lee's list "
+        "straight away.",
+        "Their private notes about you (they can't open them any more), and any way to write "
+        "new notes or summaries for you or to set homework.",
+        "Any private notes Dr Lee wrote stay stored but locked",
+        "The summaries they shared with you and the homework they set stay on your home page",
+        "The access log stays as it is, with every time Dr Lee looked and the moment you "
+        "ended it. You and Alex can still read it.",
+        "Alex sees on their home page that the access has ended",
+        "Yes, end Dr Lee's access",
+        "No, keep it as it is",
+    ):
+        assert sentence in page, sentence
+    # Asking changed nothing.
+    assert TherapistLink.objects.current().filter(pk=link.pk).exists()
+    assert not AuditEntry.objects.filter(action="consent_ended").exists()
+
+
+def test_what_the_confirmation_says_is_what_happens(
+    client, couple, partner_a, partner_b, therapist
+):
+    from imago_app.models import Homework, PrivateNote
+
+    link = make_link(couple, therapist)
+    client.force_login(therapist)
+    client.get(record_url(couple))
+    client.post(
+        reverse("therapist_note", args=[couple.pk, "private"]),
+        {"private-appointment": "2026-11-20", "private-text": "therapist-only-thought"},
+    )
+    client.post(
+        reverse("therapist_note", args=[couple.pk, "shared"]),
+        {"shared-appointment": "2026-11-20", "shared-text": "Practise the mirror at dinner."},
+    )
+    client.post(
+        reverse("therapist_homework", args=[couple.pk]),
+        {"kind": "caring", "frequency": "one a day", "ends_on": "2099-01-01"},
+    )
+    entries = AuditEntry.objects.filter(couple=couple).count()
+
+    client.force_login(partner_b)
+    response = client.post(end_url(couple, link))
+    assert response.status_code == 302
+    assert "Dr Lee can no longer see anything of your couple." in text(client.get("/"))
+
+    # Nothing of the couple for the therapist; their couple has left their list.
+    client.force_login(therapist)
+    assert client.get(record_url(couple)).status_code == 404
+    assert "Alex" not in text(client.get(reverse("home")))
+    assert client.post(reverse("therapist_homework", args=[couple.pk])).status_code == 404
+    # Private notes: stored, read by nobody in the app.
+    assert PrivateNote.objects.filter(couple=couple, therapist=therapist).count() == 1
+    # Summaries and homework stay on the couple's home page; the access log stays whole.
+    client.force_login(partner_a)
+    home = text(client.get(reverse("home")))
+    assert "Practise the mirror at dinner." in home and "Give a caring behaviour" in home
+    assert "therapist-only-thought" not in home
+    assert AuditEntry.objects.filter(couple=couple).count() == entries + 1  # the end, added
+    log = text(client.get(reverse("access_log", args=[couple.pk])))
+    assert "Dr Lee read your record" in log and "Sam ended a therapist's access." in log
+    assert Homework.objects.filter(couple=couple).count() == 1
+
+    # Invited again and agreed to again, they would see their earlier notes again.
+    make_link(couple, therapist)
+    client.force_login(therapist)
+    assert "therapist-only-thought" in text(client.get(record_url(couple)))
+
+
+def test_before_both_agree_the_confirmation_says_nothing_was_seen(
+    client, couple, partner_a, therapist
+):
+    link = make_link(couple, therapist, consent=False)
+    client.force_login(partner_a)
+    page = text(client.get(end_url(couple, link)))
+    assert "Dr Lee has not seen anything yet, because you both need to agree first." in page
+
+
+def test_only_the_couples_partners_can_open_the_confirmation(client, couple, outsider, therapist):
+    link = make_link(couple, therapist)
+    for who in (outsider, therapist):
+        client.force_login(who)
+        assert client.get(end_url(couple, link)).status_code == 404
+        assert client.post(end_url(couple, link)).status_code == 404
+    assert TherapistLink.objects.current().filter(pk=link.pk).exists()
