@@ -214,8 +214,13 @@ class DialoguePractice(Practice):
 
     def delete_account(self, user):
         # Their turns leave the dialogues; what their partner wrote stays with the partner.
-        # (Reflections and shares go with the user row, by cascade.)
+        # (Reflections and shares go with the user row, by cascade.) The topic they asked
+        # about is their words too, in the row and in its snapshot.
         Event.objects.filter(actor=user).delete()
+        for dialogue in Dialogue.objects.filter(requested_by=user).exclude(topic=""):
+            dialogue.topic = ""
+            dialogue.snapshot = {**dialogue.snapshot, "topic": ""}
+            dialogue.save(update_fields=["topic", "snapshot"])
 
     def item_topic(self, user, pk):
         try:
