@@ -15,7 +15,16 @@ from dialogue.machine import PROGRESS, Step
 from dialogue.models import Dialogue, Event, Reflection
 from imago_app import charts
 from imago_app.models import Couple, Homework, User
-from imago_app.practices import Card, Chart, HomeworkKind, Practice, RecordPart, Section, iso
+from imago_app.practices import (
+    Card,
+    Chart,
+    HomeworkKind,
+    Practice,
+    RecordPart,
+    Section,
+    Words,
+    iso,
+)
 
 
 def _outline(events: list[Event], people: dict[int, User]) -> dict:
@@ -211,6 +220,44 @@ class DialoguePractice(Practice):
                 for r in Reflection.objects.filter(author=user)
             ],
         }
+
+    def your_words(self, user, couple):
+        """Per dialogue: what they said in it and their reflection (two queries). The topic
+        only when they asked for the dialogue: otherwise it is their partner's words."""
+        turns = defaultdict(list)
+        for event in Event.objects.filter(dialogue__couple=couple, actor=user).exclude(text=""):
+            turns[event.dialogue_id].append(event.text)
+        reflections = {
+            r.dialogue_id: r
+            for r in Reflection.objects.filter(dialogue__couple=couple, author=user).exclude(
+                text=""
+            )
+        }
+        words = []
+        for dialogue in Dialogue.objects.filter(
+            couple=couple, pk__in=set(turns) | set(reflections)
+        ).order_by("created_at"):
+            about = f": {dialogue.topic}" if dialogue.requested_by_id == user.pk else ""
+            if dialogue.pk in turns:
+                words.append(
+                    Words(
+                        f"What you said in a dialogue{about}",
+                        turns[dialogue.pk],
+                        dialogue.created_at,
+                        position=10,
+                    )
+                )
+            if dialogue.pk in reflections:
+                reflection = reflections[dialogue.pk]
+                words.append(
+                    Words(
+                        f"Your reflection after a dialogue{about}",
+                        [reflection.text],
+                        reflection.created_at,
+                        position=10,
+                    )
+                )
+        return words
 
     def delete_account(self, user):
         # Their turns leave the dialogues; what their partner wrote stays with the partner.

@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "imago_app.middleware.SessionLimitsMiddleware",
     "imago_app.middleware.NoStoreWhenSignedInMiddleware",
     "imago_app.middleware.AuditDeniedMiddleware",
+    # After the audit: it answers a closed couple's page before the audit would see a 404.
+    "imago_app.middleware.CoupleClosedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -17,6 +18,7 @@ from imago_app import access, audit, services, session_limits, support, throttle
 from imago_app.forms import CodeForm, HomeworkForm, NoteForm, PeriodForm, SignInForm, SignUpForm
 from imago_app.models import AuditEntry, Homework, PrivateNote, SharedNote
 from imago_app.notify import sockets_close_after_commit
+from imago_app.pages import closed as closed_pages
 from imago_app.pages import data_rights
 from imago_app.pages.home import panel_for
 from imago_app.pages.homework import with_progress as homework_progress
@@ -117,7 +119,24 @@ def couple_leave(request: HttpRequest, couple_id: int) -> HttpResponse:
         messages.success(request, "You've left the couple.")
         return redirect("home")
     other = access.other_partner(couple, request.user)
-    return render(request, "imago_app/leave.html", {"couple": couple, "other": other})
+    # What the other partner will be told, in the very words they will see.
+    preview = access.ClosedCouple(
+        couple.pk, timezone.now(), "other_left", request.user.display_name
+    )
+    context = {"couple": couple, "other": other, "preview": preview}
+    return render(request, "imago_app/leave.html", context)
+
+
+@login_required
+@require_safe
+def couple_words(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """A closed couple's page for one of its former partners: what happened, and their words."""
+    closed = access.closed_couple(request.user, couple_id)
+    if closed is None:
+        access.get_couple_for_partner(request.user, couple_id)  # 404 unless theirs
+        return redirect("home")  # still open: their words are on its pages
+    words = closed_pages.your_words(request.user, closed)
+    return render(request, "imago_app/couple_words.html", {"closed": closed, "words": words})
 
 
 @login_required
@@ -266,11 +285,16 @@ def account_data(request: HttpRequest) -> HttpResponse:
     """Download your data, or delete your account, with what each means said first."""
     if not request.user.is_partner:
         raise Http404
-    return render(
-        request,
-        "imago_app/account_data.html",
-        {"couple": access.current_couple(request.user), "kept": data_rights.what_is_kept()},
-    )
+    couple = access.current_couple(request.user)
+    context = {
+        "couple": couple,
+        "other": access.other_partner(couple, request.user) if couple else None,
+        "kept": data_rights.what_is_kept(),
+        "closed_couples": access.closed_couples(request.user),
+        # What the other partner will be told, in the very words they will see.
+        "preview": couple and access.ClosedCouple(couple.pk, timezone.now(), "other_deleted"),
+    }
+    return render(request, "imago_app/account_data.html", context)
 
 
 @login_required

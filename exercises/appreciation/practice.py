@@ -10,6 +10,7 @@ from imago_app.practices import (
     Link,
     Practice,
     WeeklyCount,
+    Words,
     done_in_window,
     iso,
     per_week,
@@ -58,6 +59,12 @@ class AppreciationPractice(Practice):
             .distinct()
         }
         return [done_in_window(per_day, h) for h in homework]
+
+    def your_words(self, user, couple):
+        return [
+            Words("An appreciation you gave", [a.text], a.created_at, position=30)
+            for a in Appreciation.objects.filter(couple=couple, author=user).order_by("created_at")
+        ]
 
     def export(self, user):
         return {

@@ -10,6 +10,7 @@ from imago_app.practices import (
     Link,
     Practice,
     WeeklyCount,
+    Words,
     done_in_window,
     iso,
     per_week,
@@ -53,6 +54,14 @@ class CaringPractice(Practice):
             .annotate(n=Count("pk"))
         }
         return [done_in_window(per_day, h) for h in homework]
+
+    def your_words(self, user, couple):
+        items = [i.text for i in CaringItem.objects.filter(couple=couple, owner=user)]
+        if not items:
+            return []
+        return [
+            Words("Your caring list: I feel loved and cared about when you…", items, position=20)
+        ]
 
     def export(self, user):
         return {

@@ -15,6 +15,7 @@ from imago_app.practices import (
     RecordPart,
     Section,
     WeeklyCount,
+    Words,
     done_in_window,
     iso,
     per_week,
@@ -106,6 +107,30 @@ class RequestsPractice(Practice):
         ):
             micro_days[row["stretch__micro"]][row["day"]] += row["n"]
         return [done_in_window(micro_days[h.micro], h) for h in homework]
+
+    def your_words(self, user, couple):
+        """Their requests for change (the childhood echo too: it is theirs), the stretches they
+        gave with their notes, and the repairs they started (three queries)."""
+        words = []
+        for c in (
+            ChangeRequest.objects.filter(couple=couple, sender=user)
+            .prefetch_related("requests")
+            .order_by("created_at")
+        ):
+            lines = [c.desire, *(f"{r.text} ({r.measure})" for r in c.requests.all())]
+            if c.echo:
+                lines.append(f"From your childhood: {c.echo}")
+            words.append(Words(f"Your request: {c.frustration}", lines, c.created_at, 40))
+        for s in Stretch.objects.filter(couple=couple, giver=user).prefetch_related("logs"):
+            lines = [log.note for log in s.logs.all() if log.note]
+            if s.giver_review:
+                lines.append(f"How it went: {s.giver_review}")
+            if lines:
+                words.append(Words(f"A stretch you gave: {s.title}", lines, s.started_on, 45))
+        for r in Repair.objects.filter(couple=couple, author=user).order_by("created_at"):
+            lines = [r.what_happened, *(t for t in (r.mirror, r.next_time) if t)]
+            words.append(Words("A repair you started", lines, r.created_at, 50))
+        return words
 
     def export(self, user):
         """What they wrote: their requests, stretches and repairs, and what they wrote back on
