@@ -117,7 +117,10 @@ class RequestsPractice(Practice):
             .prefetch_related("requests")
             .order_by("created_at")
         ):
-            lines = [c.desire, *(f"{r.text} ({r.measure})" for r in c.requests.all())]
+            lines = [
+                f"Underneath it: {c.desire}",
+                *(f"You asked: {r.text} ({r.measure})" for r in c.requests.all()),
+            ]
             if c.echo:
                 lines.append(f"From your childhood: {c.echo}")
             words.append(Words(f"Your request: {c.frustration}", lines, c.created_at, 40))
