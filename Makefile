@@ -7,7 +7,7 @@ PORT ?= 8000
 # The WebSocket size limits, as in settings.WEBSOCKET_MAX_BYTES (a test keeps the two equal).
 DAPHNE_LIMITS := --websocket-max-message-size 65536 --websocket-max-frame-size 65536
 
-.PHONY: run test test-fast test-browser lint format bench clean
+.PHONY: run dev test test-fast test-browser lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,24 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-app
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -r pyproject.toml --extra test
 	touch $@
 
+# `make run` is the app as someone runs it for real on their own machine: DEBUG off (the app's
+# own error pages), a secret key made once into .secret-key (git ignores it), static files
+# collected and served by WhiteNoise, plain HTTP on this machine. The environment wins over each
+# of these. `make dev` is the same server with DEBUG on, for working on the code.
+RUN_ENV = DEBUG=$${DEBUG:-0} SECRET_KEY_FILE=$${SECRET_KEY_FILE:-.secret-key} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost} PLAIN_HTTP=$${PLAIN_HTTP:-1}
+DEV_ENV = DEBUG=1
+
 run: $(VENV)/.installed-app
-	$(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Imago Dialogue: http://$(HOST):$(PORT)/"
-	$(BIN)/daphne -b $(HOST) -p $(PORT) $(DAPHNE_LIMITS) imago_app.asgi:application
+	$(RUN_ENV) $(BIN)/daphne -b $(HOST) -p $(PORT) $(DAPHNE_LIMITS) imago_app.asgi:application
+
+dev: $(VENV)/.installed-app
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	@echo "Imago Dialogue (development, DEBUG on): http://$(HOST):$(PORT)/"
+	$(DEV_ENV) $(BIN)/daphne -b $(HOST) -p $(PORT) $(DAPHNE_LIMITS) imago_app.asgi:application
 
 # Two pytest processes: Playwright's sync API keeps an event loop running, which breaks
 # pytest-asyncio tests that run after it in the same process.

@@ -1,6 +1,7 @@
 from django.http import Http404
 
 from dialogue.models import Dialogue
+from imago_app import access
 from imago_app.models import User
 
 
@@ -19,5 +20,6 @@ def get_dialogue_for_partner(user: User, dialogue_id: int) -> Dialogue:
         .first()
     )
     if dialogue is None:
-        raise Http404
+        couple_id = Dialogue.objects.filter(pk=dialogue_id).values_list("couple_id", flat=True)
+        access.refuse(user, couple_id.first() or 0)  # a calm page if it was theirs, else 404
     return dialogue

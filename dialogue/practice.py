@@ -22,6 +22,7 @@ from imago_app.practices import (
     Practice,
     RecordPart,
     Section,
+    Words,
     done_in_window,
     homework_since,
     iso,
@@ -220,10 +221,53 @@ class DialoguePractice(Practice):
             ],
         }
 
+    def your_words(self, user, couple):
+        """Per dialogue: what they said in it and their reflection (two queries). The topic
+        only when they asked for the dialogue: otherwise it is their partner's words."""
+        turns = defaultdict(list)
+        for event in Event.objects.filter(dialogue__couple=couple, actor=user).exclude(text=""):
+            turns[event.dialogue_id].append(event.text)
+        reflections = {
+            r.dialogue_id: r
+            for r in Reflection.objects.filter(dialogue__couple=couple, author=user).exclude(
+                text=""
+            )
+        }
+        words = []
+        for dialogue in Dialogue.objects.filter(
+            couple=couple, pk__in=set(turns) | set(reflections)
+        ).order_by("created_at"):
+            about = f": {dialogue.topic}" if dialogue.requested_by_id == user.pk else ""
+            if dialogue.pk in turns:
+                words.append(
+                    Words(
+                        f"What you said in a dialogue{about}",
+                        turns[dialogue.pk],
+                        dialogue.created_at,
+                        position=10,
+                    )
+                )
+            if dialogue.pk in reflections:
+                reflection = reflections[dialogue.pk]
+                words.append(
+                    Words(
+                        f"Your reflection after a dialogue{about}",
+                        [reflection.text],
+                        reflection.created_at,
+                        position=10,
+                    )
+                )
+        return words
+
     def delete_account(self, user):
         # Their turns leave the dialogues; what their partner wrote stays with the partner.
-        # (Reflections and shares go with the user row, by cascade.)
+        # (Reflections and shares go with the user row, by cascade.) The topic they asked
+        # about is their words too, in the row and in its snapshot.
         Event.objects.filter(actor=user).delete()
+        for dialogue in Dialogue.objects.filter(requested_by=user).exclude(topic=""):
+            dialogue.topic = ""
+            dialogue.snapshot = {**dialogue.snapshot, "topic": ""}
+            dialogue.save(update_fields=["topic", "snapshot"])
 
     def longings(self, user):
         """Each need the person named in a reflection after a dialogue (one query)."""

@@ -3,10 +3,83 @@
 Anything that is not yours is a 404: the answer never tells a stranger that it exists.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn
+
 from django.db.models import Count
 from django.http import Http404
 
 from imago_app.models import Couple, Membership, TherapistLink, User
+
+
+class CoupleClosed(Http404):
+    """A page of a couple that has closed, asked for by one of its former partners. They are
+    shown a calm page saying so (imago_app/middleware.py); to anyone else it is a 404, and
+    whatever catches Http404 (a socket, another practice) treats it as one."""
+
+    def __init__(self, couple_id: int):
+        super().__init__("This couple has closed.")
+        self.couple_id = couple_id
+
+
+@dataclass(frozen=True)
+class ClosedCouple:
+    """A closed couple as one of its former partners sees it: when it closed, and how."""
+
+    couple_id: int
+    ended_at: datetime
+    # "you_left", "other_left", "other_deleted", or "closed" (closed before this was noted)
+    how: str
+    other_name: str = ""  # the other partner's name, while their account exists
+
+
+def _closed(user: User, couples) -> list[ClosedCouple]:
+    found = []
+    for couple in couples:
+        others = [m.user for m in couple.memberships.all() if m.user_id != user.pk]
+        other_name = others[0].display_name if others else ""
+        if couple.ended_by_id == user.pk:
+            how = "you_left"
+        elif couple.end_reason == Couple.EndReason.ACCOUNT_DELETED:
+            how, other_name = "other_deleted", ""
+        elif couple.end_reason == Couple.EndReason.LEFT and others:
+            how = "other_left"
+        else:
+            how = "closed"
+        found.append(ClosedCouple(couple.pk, couple.ended_at, how, other_name))
+    return found
+
+
+def closed_couples(user: User) -> list[ClosedCouple]:
+    """The closed couples the user was a partner in, newest first (two queries)."""
+    if not user.is_authenticated or not user.is_partner:
+        return []
+    couples = (
+        Couple.objects.filter(memberships__user=user, ended_at__isnull=False)
+        .prefetch_related("memberships__user")
+        .order_by("-ended_at")
+    )
+    return _closed(user, couples)
+
+
+def closed_couple(user: User, couple_id: int) -> ClosedCouple | None:
+    """The couple with this id, if it has closed and the user was one of its partners."""
+    return next((c for c in closed_couples(user) if c.couple_id == couple_id), None)
+
+
+def refuse(user: User, couple_id: int | None = None) -> NoReturn:
+    """Refuse a page of couple `couple_id` (or, with none, of the user's latest couple, when
+    they have no current one): CoupleClosed for a former partner of that closed couple, so
+    they are told what happened; a plain 404 for everyone else."""
+    if couple_id is None:
+        if current_couple(user) is None:
+            latest = closed_couples(user)[:1]
+            if latest:
+                raise CoupleClosed(latest[0].couple_id)
+    elif closed_couple(user, couple_id) is not None:
+        raise CoupleClosed(couple_id)
+    raise Http404
 
 
 def current_couple(user: User) -> Couple | None:
@@ -41,7 +114,7 @@ def get_couple_for_partner(user: User, couple_id: int) -> Couple:
         memberships__left_at__isnull=True,
     ).first()
     if couple is None:
-        raise Http404
+        refuse(user, couple_id)
     return couple
 
 

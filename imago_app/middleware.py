@@ -7,12 +7,12 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from imago_app import audit, session_limits, zones
+from imago_app import access, audit, session_limits, zones
 
 
 class PermissionsPolicyMiddleware:
@@ -59,6 +59,8 @@ class AuditDeniedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, access.CoupleClosed):
+            return None  # their own couple's page, shown as closed: not a refusal
         if isinstance(exception, Http404 | PermissionDenied) and request.user.is_authenticated:
             what = f"{request.method} {request.path}"
             audit.record(audit.Action.DENIED, actor=request.user, request=request, what=what)
@@ -115,3 +117,23 @@ class TimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class CoupleClosedMiddleware:
+    """A former partner who opens a page of their closed couple (a bookmark, an old tab) is
+    told, calmly, that the couple has closed and where their own words are, instead of a 404.
+    Only they get here (`access.refuse`); anyone else still gets the 404."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, access.CoupleClosed):
+            return None
+        closed = access.closed_couple(request.user, exception.couple_id)
+        if closed is None:
+            return None
+        return render(request, "imago_app/couple_closed.html", {"closed": closed}, status=410)

@@ -33,10 +33,20 @@ class User(AbstractUser):
 
 
 class Couple(models.Model):
-    """Two partners, linked by an invite code. Ended when either partner leaves."""
+    """Two partners, linked by an invite code. Ended when either partner leaves (or deletes
+    their account); the partner who remains is told which, and nothing more."""
+
+    class EndReason(models.TextChoices):
+        LEFT = "left", "left the couple"
+        ACCOUNT_DELETED = "account_deleted", "deleted their account"
 
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Who closed it (none once their account is deleted), and how.
+    ended_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
 
     def __str__(self) -> str:
         return f"Couple {self.pk}"

@@ -131,6 +131,18 @@ class HomeworkKind:
     detail_missing: str = ""
 
 
+@dataclass
+class Words:
+    """Something a partner wrote, shown back to them, read-only, once their couple has closed:
+    a heading ("Your request: When you are late, I worry."), their own words one paragraph
+    each, and when. Never the other partner's words."""
+
+    heading: str
+    lines: list[str]
+    when: Any = None  # a date or an aware datetime
+    position: int = 100
+
+
 class Practice:
     """The base of every practice. Override what the practice contributes; each default adds
     nothing. Methods receive core objects only (users, couples, homework)."""
@@ -200,6 +212,12 @@ class Practice:
         """Its part of the partner's data download: what they wrote and did, and what their
         partner wrote for them to mirror; never the partner's other words."""
         return {}
+
+    def your_words(self, user: User, couple: Couple) -> list[Words]:
+        """What `user` wrote in this practice in `couple` (a couple that has closed), for them
+        to read again: only their own words, never their partner's. At most a fixed number of
+        queries."""
+        return []
 
     def delete_account(self, user: User) -> None:
         """What deleting the account does to its rows, beyond the database's cascades. Runs

@@ -132,8 +132,10 @@ def couple_join(*, partner: User, code: str) -> Couple:
 
 
 @transaction.atomic
-def couple_leave(*, couple: Couple, partner: User) -> None:
-    """Close the couple for both partners. Any therapist's access ends with it."""
+def couple_leave(*, couple: Couple, partner: User, reason: str = Couple.EndReason.LEFT) -> None:
+    """Close the couple for both partners, noting who closed it and how (`reason`: they left,
+    or are deleting their account), which is what the other partner is told. Any therapist's
+    access ends with it."""
     couple = Couple.objects.select_for_update().get(pk=couple.pk)
     if not couple.is_active:
         return
@@ -142,8 +144,8 @@ def couple_leave(*, couple: Couple, partner: User) -> None:
     therapist_ids = list(
         TherapistLink.objects.current().filter(couple=couple).values_list("therapist_id", flat=True)
     )
-    couple.ended_at = now
-    couple.save(update_fields=["ended_at"])
+    couple.ended_at, couple.ended_by, couple.end_reason = now, partner, reason
+    couple.save(update_fields=["ended_at", "ended_by", "end_reason"])
     couple.memberships.current().update(left_at=now)
     couple.invites.filter(used_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=now)
     ending = TherapistLink.objects.filter(couple=couple, ended_at__isnull=True)

@@ -6,6 +6,7 @@ only through environment variables (see the README). A bad value fails loudly at
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -60,10 +61,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 
+
+def secret_key_from_file(path: Path) -> str:
+    """The key kept in `path`, made there (readable by this user only) the first time.
+
+    `make run` names a file beside the code (git ignores it), so a key is made once and the
+    sign-ins survive a restart. Several processes share a key only through SECRET_KEY or one
+    file they can all read.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if len(key) < 50:
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE {path} holds no usable key.") from None
+        return key
+    except OSError as exc:
+        raise ImproperlyConfigured(f"SECRET_KEY_FILE {path} cannot be made: {exc}") from None
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", "")
+if not SECRET_KEY and SECRET_KEY_FILE:
+    SECRET_KEY = secret_key_from_file(BASE_DIR / SECRET_KEY_FILE)
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (or SECRET_KEY_FILE, a file to keep it in)."
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-imago-dialogue"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
@@ -111,6 +140,8 @@ MIDDLEWARE = [
     "imago_app.middleware.TimeZoneMiddleware",
     "imago_app.middleware.NoStoreWhenSignedInMiddleware",
     "imago_app.middleware.AuditDeniedMiddleware",
+    # After the audit: it answers a closed couple's page before the audit would see a 404.
+    "imago_app.middleware.CoupleClosedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -379,11 +410,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# `make run` serves plain HTTP on this machine with DEBUG off: then nothing asks for HTTPS.
+PLAIN_HTTP = env_bool("PLAIN_HTTP", False)
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
+    SESSION_COOKIE_SECURE = not PLAIN_HTTP
+    CSRF_COOKIE_SECURE = not PLAIN_HTTP
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if PLAIN_HTTP else 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 if BEHIND_PROXY:

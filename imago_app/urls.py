@@ -27,6 +27,7 @@ urlpatterns = [
     path("join/<str:code>/", views.join, name="join_with_code"),
     path("couples/<int:couple_id>/invite/", views.invite_renew, name="invite_renew"),
     path("couples/<int:couple_id>/leave/", views.couple_leave, name="couple_leave"),
+    path("couples/<int:couple_id>/your-words/", views.couple_words, name="couple_words"),
     path(
         "couples/<int:couple_id>/therapist/invite/",
         views.therapist_invite,

@@ -27,6 +27,7 @@ from imago_app.forms import (
 )
 from imago_app.models import AuditEntry, Homework, PrivateNote, SharedNote, User
 from imago_app.notify import sockets_close_after_commit
+from imago_app.pages import closed as closed_pages
 from imago_app.pages import data_rights
 from imago_app.pages.home import panel_for
 from imago_app.pages.homework import with_progress as homework_progress
@@ -129,7 +130,24 @@ def couple_leave(request: HttpRequest, couple_id: int) -> HttpResponse:
         messages.success(request, "You've left the couple.")
         return redirect("home")
     other = access.other_partner(couple, request.user)
-    return render(request, "imago_app/leave.html", {"couple": couple, "other": other})
+    # What the other partner will be told, in the very words they will see.
+    preview = access.ClosedCouple(
+        couple.pk, timezone.now(), "other_left", request.user.display_name
+    )
+    context = {"couple": couple, "other": other, "preview": preview}
+    return render(request, "imago_app/leave.html", context)
+
+
+@login_required
+@require_safe
+def couple_words(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """A closed couple's page for one of its former partners: what happened, and their words."""
+    closed = access.closed_couple(request.user, couple_id)
+    if closed is None:
+        access.get_couple_for_partner(request.user, couple_id)  # 404 unless theirs
+        return redirect("home")  # still open: their words are on its pages
+    words = closed_pages.your_words(request.user, closed)
+    return render(request, "imago_app/couple_words.html", {"closed": closed, "words": words})
 
 
 @login_required
@@ -300,11 +318,16 @@ def account_data(request: HttpRequest) -> HttpResponse:
     """Download your data, or delete your account, with what each means said first."""
     if not request.user.is_partner:
         raise Http404
-    return render(
-        request,
-        "imago_app/account_data.html",
-        {"couple": access.current_couple(request.user), "kept": data_rights.what_is_kept()},
-    )
+    couple = access.current_couple(request.user)
+    context = {
+        "couple": couple,
+        "other": access.other_partner(couple, request.user) if couple else None,
+        "kept": data_rights.what_is_kept(),
+        "closed_couples": access.closed_couples(request.user),
+        # What the other partner will be told, in the very words they will see.
+        "preview": couple and access.ClosedCouple(couple.pk, timezone.now(), "other_deleted"),
+    }
+    return render(request, "imago_app/account_data.html", context)
 
 
 @login_required

@@ -10,6 +10,7 @@ from imago_app.practices import (
     Link,
     Practice,
     WeeklyCount,
+    Words,
     done_in_window,
     homework_since,
     iso,
@@ -50,6 +51,12 @@ class AppreciationPractice(Practice):
             ).values_list("created_at", "author__time_zone")
         )
         return [done_in_window(acts, h, distinct_days=True) for h in homework]
+
+    def your_words(self, user, couple):
+        return [
+            Words("An appreciation you gave", [a.text], a.created_at, position=30)
+            for a in Appreciation.objects.filter(couple=couple, author=user).order_by("created_at")
+        ]
 
     def export(self, user):
         return {

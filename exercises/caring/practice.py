@@ -10,6 +10,7 @@ from imago_app.practices import (
     Link,
     Practice,
     WeeklyCount,
+    Words,
     done_in_window,
     homework_since,
     iso,
@@ -48,6 +49,14 @@ class CaringPractice(Practice):
             ).values_list("given_at", "giver__time_zone")
         )
         return [done_in_window(acts, h) for h in homework]
+
+    def your_words(self, user, couple):
+        items = [i.text for i in CaringItem.objects.filter(couple=couple, owner=user)]
+        if not items:
+            return []
+        return [
+            Words("Your caring list: I feel loved and cared about when you…", items, position=20)
+        ]
 
     def export(self, user):
         return {

@@ -16,6 +16,7 @@ from imago_app.practices import (
     RecordPart,
     Section,
     WeeklyCount,
+    Words,
     done_in_window,
     homework_since,
     iso,
@@ -98,7 +99,37 @@ class RequestsPractice(Practice):
             by_micro[micro].append((at, zone))
         return [done_in_window(by_micro[h.micro], h) for h in homework]
 
+    def your_words(self, user, couple):
+        """Their requests for change (the childhood echo too: it is theirs), the stretches they
+        gave with their notes, and the repairs they started (three queries)."""
+        words = []
+        for c in (
+            ChangeRequest.objects.filter(couple=couple, sender=user)
+            .prefetch_related("requests")
+            .order_by("created_at")
+        ):
+            lines = [
+                f"Underneath it: {c.desire}",
+                *(f"You asked: {r.text} ({r.measure})" for r in c.requests.all()),
+            ]
+            if c.echo:
+                lines.append(f"From your childhood: {c.echo}")
+            words.append(Words(f"Your request: {c.frustration}", lines, c.created_at, 40))
+        for s in Stretch.objects.filter(couple=couple, giver=user).prefetch_related("logs"):
+            lines = [log.note for log in s.logs.all() if log.note]
+            if s.giver_review:
+                lines.append(f"How it went: {s.giver_review}")
+            if lines:
+                words.append(Words(f"A stretch you gave: {s.title}", lines, s.started_on, 45))
+        for r in Repair.objects.filter(couple=couple, author=user).order_by("created_at"):
+            lines = [r.what_happened, *(t for t in (r.mirror, r.next_time) if t)]
+            words.append(Words("A repair you started", lines, r.created_at, 50))
+        return words
+
     def export(self, user):
+        """What they wrote: their requests, stretches and repairs, and what they wrote back on
+        their partner's (with the partner's words they answered, but never a private echo)."""
+        theirs = {"couple__memberships__user": user}
         return {
             "requests_for_change": [
                 {
@@ -110,30 +141,60 @@ class RequestsPractice(Practice):
                         {"text": r.text, "measure": r.measure, "until": iso(r.ends_on)}
                         for r in c.requests.all()
                     ],
+                    "written": iso(c.created_at),
                 }
                 for c in ChangeRequest.objects.filter(sender=user).prefetch_related("requests")
+            ],
+            "requests_for_change_mirrored": [
+                {
+                    "their_frustration": c.frustration,
+                    "their_desire": c.desire,
+                    "their_requests": [r.text for r in c.requests.all()],
+                    "your_mirror": c.mirror,
+                    "mirrored": iso(c.mirrored_at),
+                }
+                for c in ChangeRequest.objects.filter(**theirs, mirrored_at__isnull=False)
+                .exclude(sender=user)
+                .prefetch_related("requests")
+                .distinct()
             ],
             "stretches_given": [
                 {
                     "title": s.title,
                     "measure": s.measure,
                     "until": iso(s.ends_on),
-                    "times": [iso(log.at) for log in s.logs.all()],
+                    "times": [{"at": iso(log.at), "note": log.note} for log in s.logs.all()],
                     "your_review": s.giver_review,
                 }
                 for s in Stretch.objects.filter(giver=user).prefetch_related("logs")
             ],
+            "stretches_received": [
+                {"title": s.title, "until": iso(s.ends_on), "your_review": s.other_review}
+                for s in Stretch.objects.filter(**theirs).exclude(giver=user).distinct()
+                if s.other_review
+            ],
             "repairs": [
-                {"what_happened": r.what_happened, "said_back": r.mirror, "next_time": r.next_time}
+                {
+                    "what_happened": r.what_happened,
+                    "said_back": r.mirror,
+                    "next_time": r.next_time,
+                    "started": iso(r.created_at),
+                }
                 for r in Repair.objects.filter(author=user)
+            ],
+            "repairs_answered": [
+                {"what_happened": r.what_happened, "what_it_was_like": r.what_it_was_like}
+                for r in Repair.objects.filter(**theirs).exclude(author=user).distinct()
+                if r.what_it_was_like
             ],
         }
 
     def delete_account(self, user):
-        # What they wrote on their partner's repairs.
-        Repair.objects.filter(couple__memberships__user=user).exclude(author=user).update(
-            what_it_was_like=""
-        )
+        # What they wrote back on their partner's requests, stretches and repairs.
+        theirs = {"couple__memberships__user": user}
+        ChangeRequest.objects.filter(**theirs).exclude(sender=user).update(mirror="")
+        Stretch.objects.filter(**theirs).exclude(giver=user).update(other_review="")
+        Repair.objects.filter(**theirs).exclude(author=user).update(what_it_was_like="")
 
     def longings(self, user):
         """The desire under each of their requests for change, and the childhood echo they

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from imago_app import access, practices, services
-from imago_app.models import Membership, User
+from imago_app.models import Couple, Membership, User
 from imago_app.practices import iso
 
 
@@ -50,7 +50,7 @@ def delete_account(request: HttpRequest, user: User) -> None:
     wrote, then delete the account itself, and sign them out."""
     couple = access.current_couple(user)
     if couple is not None:
-        services.couple_leave(couple=couple, partner=user)
+        services.couple_leave(couple=couple, partner=user, reason=Couple.EndReason.ACCOUNT_DELETED)
     for practice in practices.all():
         practice.delete_account(user)
     logout(request)

@@ -56,6 +56,8 @@ def partner_context(user: User) -> dict:
         "exercise_links": practices.collect(lambda p: p.exercise_links()),
     }
     if couple is None:
+        # The latest couple they were in, if it closed: what happened, and their words.
+        context["closed"] = next(iter(access.closed_couples(user)), None)
         return context
     members = [
         m.user for m in Membership.objects.current().filter(couple=couple).select_related("user")

@@ -54,6 +54,8 @@ def test_the_page_says_what_deleting_does_first(client_a, history):
     page = text(client_a.get(reverse("account_data")))
     assert "Your couple closes, for both of you" in page
     assert "What your partner wrote stays theirs" in page
+    # The download's own promise, kept by tests/imago_app/test_export_complete.py.
+    assert "It holds what you wrote back to your partner too: your mirrors" in page
 
 
 def test_a_wrong_password_deletes_nothing(client_a, history, partner_a):

@@ -39,6 +39,21 @@ def test_it_refuses_to_start_without_a_secret_key_in_production():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_a_secret_key_file_is_made_once_and_then_kept(tmp_path):
+    key_file = tmp_path / "secret-key"
+    env = {**PRODUCTION, "SECRET_KEY": "", "SECRET_KEY_FILE": str(key_file)}
+    script = "from django.conf import settings; print(settings.SECRET_KEY)"
+    keys = []
+    for _ in range(2):
+        result = manage("shell", "-c", script, env=env)
+        assert result.returncode == 0, result.stderr[-1500:]
+        keys.append(result.stdout.strip().splitlines()[-1])
+    assert keys[0] == keys[1] == key_file.read_text().strip()
+    assert len(keys[0]) >= 50
+    assert (key_file.stat().st_mode & 0o777) == 0o600
+    assert ".secret-key" in (BASE_DIR / ".gitignore").read_text().split()
+
+
 def test_it_refuses_bad_values_loudly():
     for env, message in [
         ({"DEBUG": "maybe"}, "DEBUG must be a boolean"),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("imago_app", "0005_alter_homework_kind"),
+        ("imago_app", "0006_couple_ended_by"),
     ]
 
     operations = [
