@@ -21,6 +21,7 @@ from django.utils import timezone
 from dialogue import services as dialogue_services
 from exercises.appreciation import services as appreciation_services
 from exercises.caring import services as caring_services
+from exercises.inner import services as inner_services
 from exercises.requests import services as request_services
 from imago_app.models import Couple, Homework, OpenSocket, PrivateNote, SharedNote, User
 from tests.factories import PASSWORD, make_dialogue, make_link
@@ -54,6 +55,7 @@ AUTHORS: dict[str, dict[str, Author]] = {
         "email": lambda row: row.pk,
         "first_name": lambda row: row.pk,
         "last_name": lambda row: row.pk,
+        "time_zone": lambda row: row.pk,  # taken from their browser, or chosen
         "password": SYSTEM,  # a hash
     },
     "imago_app.Invite": {"code": SYSTEM},
@@ -106,6 +108,21 @@ AUTHORS: dict[str, dict[str, Author]] = {
         "mirror": _by("author"),
         "next_time": _by("author"),
         "what_it_was_like": lambda row: _other(row.couple_id, row.author_id),
+    },
+    "inner.Workup": {
+        "resume_at": SYSTEM,
+        **{
+            name: _by("author")
+            for name in ("frustrations", "reactions", "drawn_to", "longed_for", "protected_by")
+        },
+    },
+    "inner.Caretaker": {
+        name: lambda row: row.workup.author_id
+        for name in ("name", "positive", "negative", "enjoyed", "disliked", "wanted")
+    },
+    "inner.Protection": {name: _by("author") for name in ("chosen", "own_words", "hope")},
+    "inner.Preparation": {
+        name: _by("author") for name in ("issue", "feelings", "need", "i_statement")
     },
 }
 
@@ -265,6 +282,31 @@ def everything(couple, partner_a, partner_b, therapist):
             repair=repair, author=me, mirror=f"{n}-repair-said-back", next_time=f"{n}-next-time"
         )
         OpenSocket.objects.create(user=me, channel_name=f"{n}-socket")
+        me.time_zone = "Europe/Berlin"
+        me.save(update_fields=["time_zone"])
+        inner_services.save_people(user=me, names=[f"{n}-mum"])
+        inner_services.save_person(
+            user=me,
+            position=1,
+            **{f: f"{n}-{f}" for f in ("positive", "negative", "enjoyed", "disliked", "wanted")},
+        )
+        inner_services.save_frustrations(
+            user=me, frustrations=f"{n}-frustrations", reactions=f"{n}-reactions"
+        )
+        inner_services.save_summary(
+            user=me, drawn_to=f"{n}-drawn", longed_for=f"{n}-longed", protected_by=f"{n}-hid"
+        )
+        inner_services.save_protection(
+            user=me, chosen=["quiet"], own_words=f"{n}-own-words", hope=f"{n}-hope"
+        )
+        inner_services.save_preparation(
+            user=me,
+            issue=f"{n}-issue",
+            feelings=f"{n}-feelings",
+            need=f"{n}-need",
+            i_statement=f"{n}-i-statement",
+            keep_as_written=True,
+        )
     make_link(couple, therapist)
     PrivateNote.objects.create(couple=couple, therapist=therapist, appointment=today, text="pn")
     SharedNote.objects.create(couple=couple, therapist=therapist, appointment=today, text="sn")
