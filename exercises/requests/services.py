@@ -87,11 +87,33 @@ def stretches_choose(
     ]
 
 
+def micro_stretches_under_way(*, couple: Couple) -> dict[str, list[Stretch]]:
+    """The couple's unfinished micro-stretches by slug, so the library can say what is already
+    under way (and who is giving it)."""
+    under_way: dict[str, list[Stretch]] = {}
+    for stretch in Stretch.objects.filter(
+        couple=couple, finished_at__isnull=True, request__isnull=True
+    ).exclude(micro=""):
+        under_way.setdefault(stretch.micro, []).append(stretch)
+    return under_way
+
+
 @transaction.atomic
 def micro_stretch_pick(*, couple: Couple, giver: User, slug: str) -> Stretch:
+    """Start a micro-stretch from the library, unless this giver already has the same one under
+    way (a second, identical one would only split the log in two)."""
     micro = library.micro_stretch(slug)
     if micro is None:
         raise Refused("We don't have that stretch.")
+    # One pick at a time per couple: two taps (or two tabs) cannot both pass the check below.
+    Couple.objects.select_for_update().filter(pk=couple.pk).first()
+    if Stretch.objects.filter(
+        couple=couple, giver=giver, micro=slug, finished_at__isnull=True
+    ).exists():
+        raise Refused(
+            f"You're already giving “{micro['title']}”; it's under way. "
+            "You can keep logging that one."
+        )
     today = timezone.localdate()
     return Stretch.objects.create(
         couple=couple,

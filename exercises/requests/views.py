@@ -245,9 +245,20 @@ def stretch_library(request: HttpRequest) -> HttpResponse:
             messages.error(request, refused.message)
         else:
             return redirect("stretch", stretch.pk)
-    return render(
-        request, "requests/library.html", {"stretches": library.micro_stretches(), "other": other}
-    )
+    under_way = services.micro_stretches_under_way(couple=couple)
+    stretches = [
+        {
+            **micro,
+            "mine": next(
+                (s for s in under_way.get(micro["slug"], []) if s.giver_id == request.user.pk), None
+            ),
+            "theirs": next(
+                (s for s in under_way.get(micro["slug"], []) if s.giver_id != request.user.pk), None
+            ),
+        }
+        for micro in library.micro_stretches()
+    ]
+    return render(request, "requests/library.html", {"stretches": stretches, "other": other})
 
 
 @login_required

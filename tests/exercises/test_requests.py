@@ -146,6 +146,30 @@ def test_a_couple_picks_a_micro_stretch_from_the_library(client_a, couple, partn
     assert Stretch.objects.count() == 1
 
 
+def test_it_does_not_start_the_same_micro_stretch_twice_and_says_it_is_under_way(
+    client_a, client_b, couple, partner_a
+):
+    client_a.post(reverse("stretch_library"), {"slug": "hug"})
+    response = client_a.post(reverse("stretch_library"), {"slug": "hug"}, follow=True)
+    assert Stretch.objects.filter(micro="hug").count() == 1
+    page = text(response)
+    assert "already giving “A ten-second hug”; it's under way" in page
+    hug = Stretch.objects.get(micro="hug")
+    assert page.count("I'll give this one") == len(library.micro_stretches()) - 1
+    assert "Under way:</span> you're giving this one now" in page
+    assert reverse("stretch", args=[hug.pk]) in response.content.decode()
+    with pytest.raises(services.Refused):
+        services.micro_stretch_pick(couple=couple, giver=partner_a, slug="hug")
+    # The partner sees it is coming to them, and may still give the same one back.
+    assert "is giving you this one now" in text(client_b.get(reverse("stretch_library")))
+    client_b.post(reverse("stretch_library"), {"slug": "hug"})
+    assert Stretch.objects.filter(micro="hug").count() == 2
+    # Once it has finished, it can be chosen again.
+    Stretch.objects.filter(pk=hug.pk).update(finished_at=timezone.now())
+    client_a.post(reverse("stretch_library"), {"slug": "hug"})
+    assert Stretch.objects.filter(micro="hug", giver=partner_a).count() == 2
+
+
 def test_a_repair_goes_from_what_happened_to_next_time(client_a, client_b, couple):
     client_a.post(reverse("repair_new"), {"what_happened": "I snapped at you about the keys."})
     repair = Repair.objects.get()
