@@ -146,6 +146,44 @@ def test_a_couple_picks_a_micro_stretch_from_the_library(client_a, couple, partn
     assert Stretch.objects.count() == 1
 
 
+def _field_block(page: str, field_id: str) -> str:
+    """The `.field` block that holds the input with this id (to see which errors sit under it)."""
+    start = page.rindex('<div class="field', 0, page.index(f'id="{field_id}"'))
+    return page[start : page.index("</div>", page.index(f'id="{field_id}"'))]
+
+
+def test_each_problem_sits_under_its_own_field_and_the_summary_links_to_it(client_a, couple):
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = client_a.post(
+        reverse("change_request_new"),
+        bcr(request_3="stop working late", measure_3="sometimes", ends_on_3=past),
+    )
+    page = text(response)
+    assert ChangeRequest.objects.count() == 0
+    summary = page[page.index("data-error-summary") : page.index("</ul>")]
+    assert 'tabindex="-1"' in page[page.rindex("<div", 0, page.index("data-error-summary")) :][:200]
+    for field_id in ("id_request_3", "id_measure_3", "id_ends_on_3"):
+        assert f'href="#{field_id}"' in summary
+    assert "numbers or a rhythm" in _field_block(page, "id_measure_3")
+    assert "numbers or a rhythm" not in _field_block(page, "id_request_3")
+    assert "end date after today" in _field_block(page, "id_ends_on_3")
+    assert "end date after today" not in _field_block(page, "id_request_3")
+    assert "stop" in _field_block(page, "id_request_3").lower()
+    for n in (1, 2):
+        assert f'href="#id_request_{n}"' not in summary
+
+
+def test_an_empty_request_form_gets_our_own_kind_words(client_a, couple):
+    empty = {name: "" for name in bcr()}  # what a browser sends for a form left blank
+    page = text(client_a.post(reverse("change_request_new"), empty))
+    assert "This field is required" not in page
+    assert "Start with the frustration" in _field_block(page, "id_frustration")
+    assert "Say what you long for underneath" in _field_block(page, "id_desire")
+    assert "Write request 3: one small thing" in _field_block(page, "id_request_3")
+    assert 'href="#id_frustration"' in page
+    assert '<form method="post" novalidate>' in page
+
+
 def test_it_does_not_start_the_same_micro_stretch_twice_and_says_it_is_under_way(
     client_a, client_b, couple, partner_a
 ):
