@@ -67,13 +67,17 @@ def change_request_mirror(*, change: ChangeRequest, receiver: User, mirror: str)
 def stretches_choose(
     *, change: ChangeRequest, giver: User, request_ids: list[int]
 ) -> list[Stretch]:
-    """The receiver gives one or more of the requests as a gift: each becomes a stretch."""
+    """The receiver gives one of the requests as a gift: it becomes a stretch. One at a time,
+    as the page says; the others wait for another request."""
     change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.sender_id == giver.pk or change.mirrored_at is None:
         raise Refused("Mirror the requests first; then choose the one you'll give.")
-    chosen = list(change.requests.filter(pk__in=request_ids, stretch__isnull=True))
-    if not chosen:
-        raise Refused("Choose at least one request to give.")
+    if Stretch.objects.filter(request__change_request=change).exists():
+        raise Refused("You've already chosen one from this request; it's under way.")
+    chosen = list(change.requests.filter(pk__in=request_ids))
+    if len(chosen) != 1:
+        raise Refused("Choose one request to give: the one you can really give.")
+    [r] = chosen
     return [
         Stretch.objects.create(
             couple=change.couple,
@@ -83,7 +87,6 @@ def stretches_choose(
             measure=r.measure,
             ends_on=r.ends_on,
         )
-        for r in chosen
     ]
 
 

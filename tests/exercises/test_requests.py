@@ -146,6 +146,30 @@ def test_a_couple_picks_a_micro_stretch_from_the_library(client_a, couple, partn
     assert Stretch.objects.count() == 1
 
 
+def test_the_receiver_chooses_one_request_with_radio_buttons(client_a, client_b, couple):
+    client_a.post(reverse("change_request_new"), bcr())
+    change = ChangeRequest.objects.get()
+    client_b.post(
+        reverse("change_request_mirror", args=[change.pk]),
+        {"mirror": "What I heard you ask for is a text when I leave work."},
+    )
+    page = client_b.get(reverse("change_request", args=[change.pk])).content.decode()
+    assert "Choose one to give as a gift" in page
+    assert page.count('type="radio" name="request"') == 3
+    assert 'type="checkbox" name="request"' not in page
+    first, second = change.requests.order_by("position")[:2]
+    response = client_b.post(
+        reverse("stretches_choose", args=[change.pk]),
+        {"request": [first.pk, second.pk]},
+        follow=True,
+    )
+    assert not Stretch.objects.exists()
+    assert "Choose one request to give" in text(response)
+    client_b.post(reverse("stretches_choose", args=[change.pk]), {"request": [second.pk]})
+    client_b.post(reverse("stretches_choose", args=[change.pk]), {"request": [first.pk]})
+    assert list(Stretch.objects.values_list("request", flat=True)) == [second.pk]
+
+
 def _field_block(page: str, field_id: str) -> str:
     """The `.field` block that holds the input with this id (to see which errors sit under it)."""
     start = page.rindex('<div class="field', 0, page.index(f'id="{field_id}"'))
