@@ -2,7 +2,9 @@
 from django.urls import path
 
 from exercises.appreciation.consumers import AppreciationConsumer
+from exercises.caring.consumers import CaringConsumer
 
 websocket_urlpatterns = [
     path("ws/appreciations/", AppreciationConsumer.as_asgi()),
+    path("ws/caring/", CaringConsumer.as_asgi()),
 ]

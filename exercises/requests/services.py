@@ -9,6 +9,7 @@ from django.utils import timezone
 from exercises.requests import library
 from exercises.requests.models import ChangeRequest, Repair, Request, Stretch, StretchLog
 from imago_app.models import Couple, User
+from imago_app.notify import home_changed_after_commit
 from imago_app.services import Refused
 
 
@@ -61,6 +62,7 @@ def change_request_mirror(*, change: ChangeRequest, receiver: User, mirror: str)
         raise Refused("Your partner mirrors your request.")
     change.mirror, change.mirrored_at = mirror.strip(), timezone.now()
     change.save(update_fields=["mirror", "mirrored_at"])
+    home_changed_after_commit([change.sender_id], "requests_mirrored")
 
 
 @transaction.atomic
@@ -78,6 +80,7 @@ def stretches_choose(
     if len(chosen) != 1:
         raise Refused("Choose one request to give: the one you can really give.")
     [r] = chosen
+    home_changed_after_commit([change.sender_id], "stretch_chosen")
     return [
         Stretch.objects.create(
             couple=change.couple,
@@ -118,6 +121,9 @@ def micro_stretch_pick(*, couple: Couple, giver: User, slug: str) -> Stretch:
             "You can keep logging that one."
         )
     today = timezone.localdate()
+    home_changed_after_commit(
+        [m.user_id for m in couple.memberships.current().exclude(user=giver)], "stretch_chosen"
+    )
     return Stretch.objects.create(
         couple=couple,
         giver=giver,
