@@ -131,3 +131,46 @@ async def test_a_gift_and_its_thanks_arrive_live_and_the_layer_carries_no_text(s
     assert {message["what"] for _group, message in sent} == {"caring_given", "caring_thanked"}
     for comm in sockets.values():
         await comm.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_requests_page_hears_its_request_mirrored_and_a_stretch_chosen_live():
+    @database_sync_to_async
+    def setup():
+        alex, sam = make_partner("Alex"), make_partner("Sam")
+        couple = make_couple(alex, sam)
+        return alex, sam, make_change_request(couple, alex, frustration="When you are late.")
+
+    alex, sam, change = await setup()
+    comm = WebsocketCommunicator(
+        as_user(alex, exercise_routing.websocket_urlpatterns), "/ws/requests/", headers=ORIGIN
+    )
+    assert (await comm.connect())[0]
+    assert "Waiting for Sam" in await comm.receive_from(timeout=3)
+    await database_sync_to_async(request_services.change_request_mirror)(
+        change=change, receiver=sam, mirror="I heard you."
+    )
+    pushed = await comm.receive_from(timeout=3)
+    assert "Mirrored by Sam" in pushed and "Your partner mirrored your request." in pushed
+    first = await database_sync_to_async(lambda: change.requests.first().pk)()
+    await database_sync_to_async(request_services.stretches_choose)(
+        change=change, giver=sam, request_ids=[first]
+    )
+    pushed = await comm.receive_from(timeout=3)
+    assert "Sam gives it" in pushed and "Your partner chose a stretch to give you." in pushed
+    await comm.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/ws/caring/", "/ws/requests/"])
+async def test_someone_without_a_linked_couple_cannot_open_these_sockets(path):
+    loner = await database_sync_to_async(make_partner)("Lee")
+    comm = WebsocketCommunicator(
+        as_user(loner, exercise_routing.websocket_urlpatterns), path, headers=ORIGIN
+    )
+    assert (await comm.connect())[0]
+    assert 'data-close-code="4404"' in (await comm.receive_output(timeout=3))["text"]
+    assert (await comm.receive_output(timeout=3))["code"] == 4404
+    await comm.disconnect()
