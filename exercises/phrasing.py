@@ -99,26 +99,29 @@ def desire_problems(text: str) -> list[str]:
     return found
 
 
-def request_problems(text: str, measure: str, ends_on: date | None, today: date) -> list[str]:
-    """One request: positive, specific, measurable and time-limited."""
+def request_problems_by_part(
+    text: str, measure: str, ends_on: date | None, today: date
+) -> dict[str, list[str]]:
+    """One request: positive, specific, measurable and time-limited. Each problem is filed under
+    the part it is about ("text", "measure" or "ends_on"), so a form can show it there."""
     text, measure = text.strip(), measure.strip()
-    found = []
+    found: dict[str, list[str]] = {"text": [], "measure": [], "ends_on": []}
     if _words(text) < 3:
-        found.append(TOO_SHORT)
+        found["text"].append(TOO_SHORT)
     if _NEGATIVE.search(text):
-        found.append(NEGATIVE)
+        found["text"].append(NEGATIVE)
     if _VAGUE.search(text):
-        found.append(VAGUE)
+        found["text"].append(VAGUE)
     if not measure:
-        found.append('Say how often or how much, like "three evenings a week".')
+        found["measure"].append('Say how often or how much, like "three evenings a week".')
     elif not _MEASURE.search(measure):
-        found.append('Give the measure in numbers or a rhythm, like "twice a week".')
+        found["measure"].append('Give the measure in numbers or a rhythm, like "twice a week".')
     if ends_on is None:
-        found.append("Choose an end date, so you both know when to look back on it.")
+        found["ends_on"].append("Choose an end date, so you both know when to look back on it.")
     elif ends_on <= today:
-        found.append("Choose an end date after today.")
+        found["ends_on"].append("Choose an end date after today.")
     elif ends_on > today + MAX_STRETCH:
-        found.append("Keep it to three months at most; you can always agree on another.")
+        found["ends_on"].append("Keep it to three months at most; you can always agree on another.")
     return found
 
 
@@ -141,3 +144,10 @@ def feeling_hints(text: str) -> list[str]:
             '"I feel alone when the evening goes by without us talking."'
         )
     return found
+
+
+def request_problems(text: str, measure: str, ends_on: date | None, today: date) -> list[str]:
+    """One request's problems in one list, whatever part each is about."""
+    return [
+        p for part in request_problems_by_part(text, measure, ends_on, today).values() for p in part
+    ]

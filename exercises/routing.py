@@ -2,7 +2,11 @@
 from django.urls import path
 
 from exercises.appreciation.consumers import AppreciationConsumer
+from exercises.caring.consumers import CaringConsumer
+from exercises.requests.consumers import RequestsConsumer
 
 websocket_urlpatterns = [
     path("ws/appreciations/", AppreciationConsumer.as_asgi()),
+    path("ws/caring/", CaringConsumer.as_asgi()),
+    path("ws/requests/", RequestsConsumer.as_asgi()),
 ]

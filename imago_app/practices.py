@@ -35,7 +35,7 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -70,6 +70,18 @@ class Card:
     context: dict = field(default_factory=dict)
     unkeyed: dict = field(default_factory=dict)
     position: int = 100
+
+
+@dataclass(frozen=True)
+class News:
+    """Something the other partner just did for this one (gave, thanked, mirrored, chose), for
+    the home page's "From your partner" card. `text` is read from the database for the viewer
+    and rendered for them only; the channel layer only ever carries the kind of change."""
+
+    at: datetime
+    text: str
+    url: str = ""
+    link_label: str = ""
 
 
 @dataclass
@@ -171,6 +183,12 @@ class Practice:
         """What the home page's live panel says (to screen readers, and shown) when the practice
         tells a home page that `what` changed (`imago_app.notify.home_changed_after_commit`)."""
         return {}
+
+    def news(self, user: User, other: User, since: datetime) -> list[News]:
+        """What `other` did for `user` in this practice since `since`, newest first. Pushed
+        live: the practice tells the user's pages after commit
+        (`imago_app.notify.home_changed_after_commit`). At most a fixed number of queries."""
+        return []
 
     def last_activity(self, couple: OuterRef) -> list[Expression]:
         """Subqueries, each the latest time of something the couple did in this practice, with

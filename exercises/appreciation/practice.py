@@ -1,6 +1,7 @@
 """Appreciations as a practice: its link, last activity, follow-through and data."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 
 from exercises.appreciation.models import Appreciation
 from imago_app import zones
@@ -8,6 +9,7 @@ from imago_app.practices import (
     Card,
     HomeworkKind,
     Link,
+    News,
     Practice,
     WeeklyCount,
     Words,
@@ -28,6 +30,40 @@ class AppreciationPractice(Practice):
 
     def exercises_entries(self):
         return [Card("appreciation/_exercises_entry.html", position=20)]
+
+    def announcements(self):
+        return {
+            "appreciation_offered": "Your partner appreciated you.",
+            "appreciation_mirrored": "Your partner mirrored your appreciation.",
+        }
+
+    def news(self, user, other, since):
+        # One query: appreciations to `user` lately, and `user`'s that were mirrored lately.
+        url = reverse("appreciations")
+        found = []
+        for item in Appreciation.objects.filter(
+            Q(author=other, created_at__gte=since, couple__memberships__user=user)
+            | Q(author=user, mirrored_at__gte=since, couple__memberships__user=other)
+        ).order_by("-created_at")[:10]:
+            if item.author_id == other.pk:
+                found.append(
+                    News(
+                        item.created_at,
+                        f"{other.display_name} appreciated you: {item.text}",
+                        url,
+                        "Say it back" if item.mirrored_at is None else "Appreciations",
+                    )
+                )
+            else:
+                found.append(
+                    News(
+                        item.mirrored_at,
+                        f"{other.display_name} mirrored your appreciation: {item.mirror}",
+                        url,
+                        "Appreciations",
+                    )
+                )
+        return found
 
     def last_activity(self, couple: OuterRef):
         latest = Appreciation.objects.filter(couple=couple).order_by("-created_at")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from exercises.appreciation.models import Appreciation
 from imago_app import zones
 from imago_app.models import Couple, User
-from imago_app.notify import changed_after_commit
+from imago_app.notify import changed_after_commit, home_changed_after_commit
 from imago_app.services import Refused
 
 
@@ -22,6 +22,10 @@ def appreciation_offer(*, couple: Couple, author: User, about: str, text: str) -
         couple=couple, author=author, about=about, text=text.strip()
     )
     changed_after_commit([appreciation_group(couple.pk)], "appreciation_offered")
+    home_changed_after_commit(
+        [m.user_id for m in couple.memberships.current().exclude(user=author)],
+        "appreciation_offered",
+    )
     return appreciation
 
 
@@ -39,6 +43,7 @@ def appreciation_mirror(
     appreciation.mirrored_at = timezone.now()
     appreciation.save(update_fields=["mirror", "felt", "mirrored_at"])
     changed_after_commit([appreciation_group(appreciation.couple_id)], "appreciation_mirrored")
+    home_changed_after_commit([appreciation.author_id], "appreciation_mirrored")
 
 
 def kept_days(couple: Couple, *, days: int, today: date) -> set[date]:

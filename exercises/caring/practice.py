@@ -1,6 +1,7 @@
 """Caring behaviours as a practice: its link, last activity, follow-through and data."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 
 from exercises.caring.models import CaringItem, Gift
 from imago_app import zones
@@ -8,6 +9,7 @@ from imago_app.practices import (
     Card,
     HomeworkKind,
     Link,
+    News,
     Practice,
     WeeklyCount,
     Words,
@@ -28,6 +30,41 @@ class CaringPractice(Practice):
 
     def exercises_entries(self):
         return [Card("caring/_exercises_entry.html", position=10)]
+
+    def announcements(self):
+        return {
+            "caring_given": "Your partner gave you a caring behaviour.",
+            "caring_thanked": "Your partner said thank you for what you gave.",
+        }
+
+    def news(self, user, other, since):
+        # One query: gifts to `user` lately, and `user`'s gifts that were thanked lately.
+        gifts = Gift.objects.filter(
+            Q(item__owner=user, giver=other, given_at__gte=since)
+            | Q(giver=user, item__owner=other, thanked_at__gte=since)
+        ).select_related("item")[:10]
+        url = reverse("caring")
+        found = []
+        for gift in gifts:
+            if gift.giver_id == other.pk and gift.given_at >= since:
+                found.append(
+                    News(
+                        gift.given_at,
+                        f"{other.display_name} gave you this: {gift.item.text}",
+                        url,
+                        "Say thank you" if gift.thanked_at is None else "Caring behaviours",
+                    )
+                )
+            if gift.giver_id == user.pk and gift.thanked_at:
+                found.append(
+                    News(
+                        gift.thanked_at,
+                        f"{other.display_name} said thank you for: {gift.item.text}",
+                        url,
+                        "Caring behaviours",
+                    )
+                )
+        return found
 
     def last_activity(self, couple: OuterRef):
         latest = Gift.objects.filter(item__couple=couple).order_by("-given_at").values("given_at")

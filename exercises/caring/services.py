@@ -6,6 +6,7 @@ from django.utils import timezone
 from exercises import phrasing
 from exercises.caring.models import CaringItem, Gift, NotReady
 from imago_app.models import Couple, User
+from imago_app.notify import home_changed_after_commit
 from imago_app.services import Refused
 
 
@@ -46,7 +47,10 @@ def caring_give(*, item: CaringItem, giver: User) -> Gift:
     if item.owner_id == giver.pk:
         raise Refused("This is on your own list. Your partner gives these to you.")
     NotReady.objects.filter(item=item, giver=giver).delete()
-    return Gift.objects.create(item=item, giver=giver)
+    gift = Gift.objects.create(item=item, giver=giver)
+    # Only the kind of change travels; each page reads what it shows for its own user.
+    home_changed_after_commit([item.owner_id], "caring_given")
+    return gift
 
 
 @transaction.atomic
@@ -65,3 +69,4 @@ def caring_thank(*, gift: Gift, receiver: User) -> None:
     if gift.thanked_at is None:
         gift.thanked_at = timezone.now()
         gift.save(update_fields=["thanked_at"])
+        home_changed_after_commit([gift.giver_id], "caring_thanked")

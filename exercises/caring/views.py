@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
@@ -9,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from exercises.access import linked_couple
-from exercises.caring import services
+from exercises.caring import panel, services
 from exercises.caring.forms import CaringItemForm
 from exercises.caring.models import CaringItem, Gift, NotReady
 
@@ -32,23 +30,16 @@ def _page_context(request: HttpRequest, form: CaringItemForm | None = None) -> d
     # One or two a day, the ones that matter most first, a different pair each day.
     start = today.toordinal() % len(open_to_give) if open_to_give else 0
     suggestions = (open_to_give[start:] + open_to_give[:start])[:2]
-    week_ago = timezone.now() - timedelta(days=7)
+    _template, giving = panel.panel_for(request)
     return {
-        "other": other,
+        **giving,
         "mine": mine,
         "theirs": theirs,
+        # Their list in the three kinds the exercise asks for, so a long list can be folded.
+        "their_groups": [
+            (when, [item for item in theirs if item.when == when]) for when in CaringItem.When
+        ],
         "suggestions": suggestions,
-        # Only your own giving is ever counted, and only shown to you.
-        "my_giving": Gift.objects.filter(
-            giver=request.user, item__couple=couple, given_at__gte=week_ago
-        ).count(),
-        "received": list(
-            Gift.objects.filter(
-                item__couple=couple,
-                item__owner=request.user,
-                given_at__gte=timezone.now() - timedelta(days=14),
-            ).select_related("item")[:10]
-        ),
         "form": form or CaringItemForm(),
         "whens": CaringItem.When,
     }

@@ -15,12 +15,14 @@ class ChangeRequestForm(forms.Form):
         max_length=300,
         help_text='What happens, not who your partner is: "When you come home late without '
         'calling…"',
+        error_messages={"required": "Start with the frustration: one sentence about what happens."},
     )
     desire = forms.CharField(
         label="What you long for underneath",
         max_length=800,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text='Say it as a wish: "I\'d love to feel that I matter at the end of your day."',
+        error_messages={"required": "Say what you long for underneath it; a few words are enough."},
     )
     echo = forms.CharField(
         label="Does it echo something from your childhood? (optional, private)",
@@ -40,7 +42,11 @@ class ChangeRequestForm(forms.Form):
         default_end = timezone.localdate() + phrasing.DEFAULT_STRETCH
         for n in SLOTS:
             self.fields[f"request_{n}"] = forms.CharField(
-                label=f"Request {n}: would you be willing to…", max_length=200
+                label=f"Request {n}: would you be willing to…",
+                max_length=200,
+                error_messages={
+                    "required": f"Write request {n}: one small thing your partner could do."
+                },
             )
             self.fields[f"measure_{n}"] = forms.CharField(
                 label=f"How often or how much (request {n})", max_length=100, required=False
@@ -49,6 +55,9 @@ class ChangeRequestForm(forms.Form):
                 label=f"Until (request {n})",
                 required=False,
                 initial=default_end,
+                error_messages={
+                    "invalid": "We couldn't read that date; choose one from the calendar."
+                },
                 widget=forms.DateInput(attrs={"type": "date"}),
             )
 
@@ -71,13 +80,21 @@ class ChangeRequestForm(forms.Form):
         for n in SLOTS:
             if f"request_{n}" not in data:
                 continue
-            for problem in phrasing.request_problems(
+            parts = phrasing.request_problems_by_part(
                 data[f"request_{n}"],
                 data.get(f"measure_{n}") or "",
                 data.get(f"ends_on_{n}"),
                 today,
+            )
+            for part, field in (
+                ("text", "request"),
+                ("measure", "measure"),
+                ("ends_on", "ends_on"),
             ):
-                self.add_error(f"request_{n}", problem)
+                if f"{field}_{n}" in self.errors:
+                    continue  # already told (an unreadable date, say): once is enough
+                for problem in parts[part]:
+                    self.add_error(f"{field}_{n}", problem)
         return data
 
     def requests(self) -> list[dict]:

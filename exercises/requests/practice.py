@@ -1,8 +1,11 @@
 """Requests for change, stretches, the micro-stretch library and repair, as a practice."""
 
 from collections import defaultdict
+from datetime import datetime, time
 
 from django.db.models import Count, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
 
 from exercises.requests.library import micro_stretches
 from exercises.requests.models import ChangeRequest, Repair, Stretch, StretchLog
@@ -12,6 +15,7 @@ from imago_app.practices import (
     HomeworkKind,
     Link,
     Longing,
+    News,
     Practice,
     RecordPart,
     Section,
@@ -41,6 +45,42 @@ class RequestsPractice(Practice):
             Card("requests/_exercises_entry.html", position=30),
             Card("requests/_exercises_entry_micro.html", position=40),
         ]
+
+    def announcements(self):
+        return {
+            "requests_mirrored": "Your partner mirrored your request.",
+            "stretch_chosen": "Your partner chose a stretch to give you.",
+        }
+
+    def news(self, user, other, since):
+        """Two queries: `user`'s requests that `other` mirrored lately, and the stretches `other`
+        started for `user` lately (a request chosen as a gift, or a micro-stretch)."""
+        found = [
+            News(
+                change.mirrored_at,
+                f"{other.display_name} mirrored your request: {change.frustration}",
+                reverse("change_request", args=[change.pk]),
+                "Read their mirror",
+            )
+            for change in ChangeRequest.objects.filter(
+                sender=user, couple__memberships__user=other, mirrored_at__gte=since
+            ).order_by("-mirrored_at")[:5]
+        ]
+        for stretch in Stretch.objects.filter(
+            giver=other, started_on__gte=timezone.localdate(since), couple__memberships__user=user
+        ).order_by("-started_on", "-pk")[:5]:
+            # A stretch keeps only the day it started: it sorts at that day's start.
+            day = timezone.make_aware(datetime.combine(stretch.started_on, time.min))
+            what = "chose to give you" if stretch.request_id else "picked a micro-stretch for you"
+            found.append(
+                News(
+                    max(day, since),
+                    f"{other.display_name} {what}: {stretch.title}",
+                    reverse("stretch", args=[stretch.pk]),
+                    "See the stretch",
+                )
+            )
+        return found
 
     def last_activity(self, couple: OuterRef):
         log = StretchLog.objects.filter(stretch__couple=couple).order_by("-at").values("at")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from exercises.requests import library
 from exercises.requests.models import ChangeRequest, Repair, Request, Stretch, StretchLog
 from imago_app.models import Couple, User
+from imago_app.notify import home_changed_after_commit
 from imago_app.services import Refused
 
 
@@ -61,19 +62,25 @@ def change_request_mirror(*, change: ChangeRequest, receiver: User, mirror: str)
         raise Refused("Your partner mirrors your request.")
     change.mirror, change.mirrored_at = mirror.strip(), timezone.now()
     change.save(update_fields=["mirror", "mirrored_at"])
+    home_changed_after_commit([change.sender_id], "requests_mirrored")
 
 
 @transaction.atomic
 def stretches_choose(
     *, change: ChangeRequest, giver: User, request_ids: list[int]
 ) -> list[Stretch]:
-    """The receiver gives one or more of the requests as a gift: each becomes a stretch."""
+    """The receiver gives one of the requests as a gift: it becomes a stretch. One at a time,
+    as the page says; the others wait for another request."""
     change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.sender_id == giver.pk or change.mirrored_at is None:
         raise Refused("Mirror the requests first; then choose the one you'll give.")
-    chosen = list(change.requests.filter(pk__in=request_ids, stretch__isnull=True))
-    if not chosen:
-        raise Refused("Choose at least one request to give.")
+    if Stretch.objects.filter(request__change_request=change).exists():
+        raise Refused("You've already chosen one from this request; it's under way.")
+    chosen = list(change.requests.filter(pk__in=request_ids))
+    if len(chosen) != 1:
+        raise Refused("Choose one request to give: the one you can really give.")
+    [r] = chosen
+    home_changed_after_commit([change.sender_id], "stretch_chosen")
     return [
         Stretch.objects.create(
             couple=change.couple,
@@ -83,16 +90,40 @@ def stretches_choose(
             measure=r.measure,
             ends_on=r.ends_on,
         )
-        for r in chosen
     ]
+
+
+def micro_stretches_under_way(*, couple: Couple) -> dict[str, list[Stretch]]:
+    """The couple's unfinished micro-stretches by slug, so the library can say what is already
+    under way (and who is giving it)."""
+    under_way: dict[str, list[Stretch]] = {}
+    for stretch in Stretch.objects.filter(
+        couple=couple, finished_at__isnull=True, request__isnull=True
+    ).exclude(micro=""):
+        under_way.setdefault(stretch.micro, []).append(stretch)
+    return under_way
 
 
 @transaction.atomic
 def micro_stretch_pick(*, couple: Couple, giver: User, slug: str) -> Stretch:
+    """Start a micro-stretch from the library, unless this giver already has the same one under
+    way (a second, identical one would only split the log in two)."""
     micro = library.micro_stretch(slug)
     if micro is None:
         raise Refused("We don't have that stretch.")
+    # One pick at a time per couple: two taps (or two tabs) cannot both pass the check below.
+    Couple.objects.select_for_update().filter(pk=couple.pk).first()
+    if Stretch.objects.filter(
+        couple=couple, giver=giver, micro=slug, finished_at__isnull=True
+    ).exists():
+        raise Refused(
+            f"You're already giving “{micro['title']}”; it's under way. "
+            "You can keep logging that one."
+        )
     today = timezone.localdate()
+    home_changed_after_commit(
+        [m.user_id for m in couple.memberships.current().exclude(user=giver)], "stretch_chosen"
+    )
     return Stretch.objects.create(
         couple=couple,
         giver=giver,

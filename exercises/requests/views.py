@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from exercises.access import linked_couple
-from exercises.requests import library, services
+from exercises.requests import library, panel, services
 from exercises.requests.forms import (
     ChangeRequestForm,
     MirrorRequestsForm,
@@ -15,36 +14,15 @@ from exercises.requests.forms import (
     RepairStartForm,
     ReviewForm,
 )
-from exercises.requests.models import ChangeRequest, Repair, Request, Stretch
+from exercises.requests.models import ChangeRequest, Repair, Stretch
 from imago_app import practices
 
 
 @login_required
 @require_safe
 def requests_page(request: HttpRequest) -> HttpResponse:
-    couple, other = linked_couple(request.user)
-    changes = list(
-        ChangeRequest.objects.filter(couple=couple)
-        .select_related("sender")
-        .prefetch_related(Prefetch("requests", queryset=Request.objects.order_by("position")))
-    )
-    stretches = list(
-        Stretch.objects.filter(couple=couple).select_related("giver").annotate(times=Count("logs"))
-    )
-    return render(
-        request,
-        "requests/page.html",
-        {
-            "other": other,
-            "sent": [c for c in changes if c.sender_id == request.user.pk],
-            "received": [c for c in changes if c.sender_id != request.user.pk],
-            "active": [s for s in stretches if s.finished_at is None],
-            "finished": [s for s in stretches if s.finished_at is not None],
-            "repairs": Repair.objects.filter(
-                couple=couple, completed_at__isnull=True
-            ).select_related("author"),
-        },
-    )
+    _template, context = panel.panel_for(request)
+    return render(request, "requests/page.html", context)
 
 
 def _change(request: HttpRequest, change_id: int) -> ChangeRequest:
@@ -245,9 +223,20 @@ def stretch_library(request: HttpRequest) -> HttpResponse:
             messages.error(request, refused.message)
         else:
             return redirect("stretch", stretch.pk)
-    return render(
-        request, "requests/library.html", {"stretches": library.micro_stretches(), "other": other}
-    )
+    under_way = services.micro_stretches_under_way(couple=couple)
+    stretches = [
+        {
+            **micro,
+            "mine": next(
+                (s for s in under_way.get(micro["slug"], []) if s.giver_id == request.user.pk), None
+            ),
+            "theirs": next(
+                (s for s in under_way.get(micro["slug"], []) if s.giver_id != request.user.pk), None
+            ),
+        }
+        for micro in library.micro_stretches()
+    ]
+    return render(request, "requests/library.html", {"stretches": stretches, "other": other})
 
 
 @login_required

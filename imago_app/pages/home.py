@@ -5,6 +5,8 @@ partner's home, their last activity on the therapist's dashboard (annotations of
 their live announcements.
 """
 
+from datetime import timedelta
+
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
@@ -26,6 +28,10 @@ from imago_app.pages.homework import with_progress as homework_progress
 
 PARTNER_PANEL = "imago_app/home.html#partner-panel"
 THERAPIST_PANEL = "imago_app/home.html#therapist-panel"
+
+# How far back the "From your partner" card looks, and how much it shows.
+NEWS_DAYS = 3
+NEWS_MAX = 5
 
 # Said to screen readers (and shown) when a live change arrives.
 ANNOUNCEMENTS = {
@@ -87,6 +93,10 @@ def partner_context(user: User) -> dict:
             context["other"].pk in consenting
         )
     context["cards"] = practices.collect(lambda p: p.home_cards(user, couple, context))
+    if context["other"] is not None:
+        since = timezone.now() - timedelta(days=NEWS_DAYS)
+        news = practices.collect(lambda p: p.news(user, context["other"], since))
+        context["news"] = sorted(news, key=lambda n: n.at, reverse=True)[:NEWS_MAX]
     # What the therapist has shared with the couple: summaries and homework.
     context["shared_notes"] = list(SharedNote.objects.filter(couple=couple)[:3])
     context["homework"] = homework_progress(

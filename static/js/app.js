@@ -121,6 +121,23 @@
     elt.replaceWith(dead);
   });
 
+  // A form that came back with problems: its summary takes focus, so the first thing read and
+  // seen is what needs another look, with a link to each field. Following a link moves focus
+  // to the field itself (not just the scroll position).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  });
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("[data-error-summary] a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      evt.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    }
+  });
+
   // Select the whole join link on focus, so it is one tap to copy.
   document.addEventListener("focusin", function (evt) {
     if (evt.target.matches && evt.target.matches("input.copy")) {

@@ -168,3 +168,16 @@ def test_the_author_edits_and_takes_back_an_unmirrored_appreciation(
     other = services.appreciation_offer(couple=couple, author=partner_a, **OFFER)
     client_a.post(reverse("appreciation_delete", args=[other.pk]))
     assert list(Appreciation.objects.values_list("pk", flat=True)) == [appreciation.pk]
+
+
+@pytest.mark.django_db
+def test_the_calendar_is_a_table_with_weekday_and_month_labels(client_a, couple):
+    page = text(client_a.get(reverse("appreciations")))
+    calendar = page[page.index('<table class="calendar">') : page.index("</table>")]
+    assert "<caption>The last four weeks," in calendar
+    for long in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+        assert f'<th scope="col"><abbr title="{long}">{long[:3]}</abbr></th>' in calendar
+    first = timezone.localdate() - timedelta(days=27)
+    assert f'<span class="month">{first:%b}</span>' in calendar
+    assert calendar.count("<tr>") >= 5  # the weekdays, then four or five weeks
+    assert f"{timezone.localdate():%A %-d %B} (today)" in calendar

@@ -146,6 +146,92 @@ def test_a_couple_picks_a_micro_stretch_from_the_library(client_a, couple, partn
     assert Stretch.objects.count() == 1
 
 
+def test_the_receiver_chooses_one_request_with_radio_buttons(client_a, client_b, couple):
+    client_a.post(reverse("change_request_new"), bcr())
+    change = ChangeRequest.objects.get()
+    client_b.post(
+        reverse("change_request_mirror", args=[change.pk]),
+        {"mirror": "What I heard you ask for is a text when I leave work."},
+    )
+    page = client_b.get(reverse("change_request", args=[change.pk])).content.decode()
+    assert "Choose one to give as a gift" in page
+    assert page.count('type="radio" name="request"') == 3
+    assert 'type="checkbox" name="request"' not in page
+    first, second = change.requests.order_by("position")[:2]
+    response = client_b.post(
+        reverse("stretches_choose", args=[change.pk]),
+        {"request": [first.pk, second.pk]},
+        follow=True,
+    )
+    assert not Stretch.objects.exists()
+    assert "Choose one request to give" in text(response)
+    client_b.post(reverse("stretches_choose", args=[change.pk]), {"request": [second.pk]})
+    client_b.post(reverse("stretches_choose", args=[change.pk]), {"request": [first.pk]})
+    assert list(Stretch.objects.values_list("request", flat=True)) == [second.pk]
+
+
+def _field_block(page: str, field_id: str) -> str:
+    """The `.field` block that holds the input with this id (to see which errors sit under it)."""
+    start = page.rindex('<div class="field', 0, page.index(f'id="{field_id}"'))
+    return page[start : page.index("</div>", page.index(f'id="{field_id}"'))]
+
+
+def test_each_problem_sits_under_its_own_field_and_the_summary_links_to_it(client_a, couple):
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = client_a.post(
+        reverse("change_request_new"),
+        bcr(request_3="stop working late", measure_3="sometimes", ends_on_3=past),
+    )
+    page = text(response)
+    assert ChangeRequest.objects.count() == 0
+    summary = page[page.index("data-error-summary") : page.index("</ul>")]
+    assert 'tabindex="-1"' in page[page.rindex("<div", 0, page.index("data-error-summary")) :][:200]
+    for field_id in ("id_request_3", "id_measure_3", "id_ends_on_3"):
+        assert f'href="#{field_id}"' in summary
+    assert "numbers or a rhythm" in _field_block(page, "id_measure_3")
+    assert "numbers or a rhythm" not in _field_block(page, "id_request_3")
+    assert "end date after today" in _field_block(page, "id_ends_on_3")
+    assert "end date after today" not in _field_block(page, "id_request_3")
+    assert "stop" in _field_block(page, "id_request_3").lower()
+    for n in (1, 2):
+        assert f'href="#id_request_{n}"' not in summary
+
+
+def test_an_empty_request_form_gets_our_own_kind_words(client_a, couple):
+    empty = {name: "" for name in bcr()}  # what a browser sends for a form left blank
+    page = text(client_a.post(reverse("change_request_new"), empty))
+    assert "This field is required" not in page
+    assert "Start with the frustration" in _field_block(page, "id_frustration")
+    assert "Say what you long for underneath" in _field_block(page, "id_desire")
+    assert "Write request 3: one small thing" in _field_block(page, "id_request_3")
+    assert 'href="#id_frustration"' in page
+    assert '<form method="post" novalidate>' in page
+
+
+def test_it_does_not_start_the_same_micro_stretch_twice_and_says_it_is_under_way(
+    client_a, client_b, couple, partner_a
+):
+    client_a.post(reverse("stretch_library"), {"slug": "hug"})
+    response = client_a.post(reverse("stretch_library"), {"slug": "hug"}, follow=True)
+    assert Stretch.objects.filter(micro="hug").count() == 1
+    page = text(response)
+    assert "already giving “A ten-second hug”; it's under way" in page
+    hug = Stretch.objects.get(micro="hug")
+    assert page.count("I'll give this one") == len(library.micro_stretches()) - 1
+    assert "Under way:</span> you're giving this one now" in page
+    assert reverse("stretch", args=[hug.pk]) in response.content.decode()
+    with pytest.raises(services.Refused):
+        services.micro_stretch_pick(couple=couple, giver=partner_a, slug="hug")
+    # The partner sees it is coming to them, and may still give the same one back.
+    assert "is giving you this one now" in text(client_b.get(reverse("stretch_library")))
+    client_b.post(reverse("stretch_library"), {"slug": "hug"})
+    assert Stretch.objects.filter(micro="hug").count() == 2
+    # Once it has finished, it can be chosen again.
+    Stretch.objects.filter(pk=hug.pk).update(finished_at=timezone.now())
+    client_a.post(reverse("stretch_library"), {"slug": "hug"})
+    assert Stretch.objects.filter(micro="hug", giver=partner_a).count() == 2
+
+
 def test_a_repair_goes_from_what_happened_to_next_time(client_a, client_b, couple):
     client_a.post(reverse("repair_new"), {"what_happened": "I snapped at you about the keys."})
     repair = Repair.objects.get()
