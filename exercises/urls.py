@@ -9,4 +9,5 @@ urlpatterns = [
     path("appreciations/", include("exercises.appreciation.urls")),
     path("requests/", include("exercises.requests.urls")),
     path("inner/", include("exercises.inner.urls")),
+    path("cycle/", include("exercises.cycle.urls")),
 ]

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "exercises.appreciation",
     "exercises.requests",
     "exercises.inner",
+    "exercises.cycle",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CycleConfig(AppConfig):
+    name = "exercises.cycle"
+    label = "cycle"
+    verbose_name = "Our cycle"
