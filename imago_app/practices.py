@@ -247,6 +247,11 @@ class Practice:
         Only their own words, only for their own eyes. At most a fixed number of queries."""
         return []
 
+    def item_longing(self, user: User, pk: int) -> str | None:
+        """What `user` wrote they long for in its item `pk`, if they may open it, else None. Lets
+        another practice start from it (a request for change from one's side of a cycle)."""
+        return None
+
     def item_topic(self, user: User, pk: int) -> str | None:
         """The topic of its item `pk` if `user` may open it, else None. Lets another practice
         start from it (a request for change from a dialogue) without importing it."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dialogue import services as dialogue_services
 from dialogue.models import Reflection
+from exercises.cycle import services as cycle_services
 from exercises.inner import services as inner_services
 from imago_app import services as imago_services
 from imago_app.models import PrivateNote
@@ -44,6 +45,7 @@ SECRETS = {
     "only-the-therapist-reads-this-note": "therapist",
     "only-alex-knows-this-childhood": "partner",
     "only-alex-prepared-this": "partner",
+    "only-alex-sees-this-side": "partner",
 }
 
 
@@ -92,6 +94,11 @@ def world(partner_a, partner_b):
         keep_as_written=True,
     )
 
+    cycle = cycle_services.cycle_create(couple=couple, partner=partner_a, name="evenings")
+    cycle_services.side_save(
+        cycle=cycle, author=partner_a, keep_as_written=True, so_i="only-alex-sees-this-side"
+    )
+
     # A therapist who was linked and then revoked, and one whose link awaits consent elsewhere.
     revoked = make_therapist("Dr Was")
     other_couple = make_couple(make_partner("Jo"), make_partner("Ri"))
@@ -112,6 +119,7 @@ def world(partner_a, partner_b):
         "stretch_id": made["stretch"].pk,
         "repair_id": made["repair"].pk,
         "prep_id": preparation.pk,
+        "cycle_id": cycle.pk,
         "step": "person-1",
         "code": "ABCDE-FGHJK",
         "kind": "shared",
@@ -217,7 +225,7 @@ def test_nobody_outside_the_couple_can_post_to_its_objects(client, world, who):
             model.__name__: list(model.objects.order_by("pk").values())
             for model in apps.get_models()
             if model._meta.app_label
-            in ("imago_app", "dialogue", "caring", "appreciation", "requests", "inner")
+            in ("imago_app", "dialogue", "caring", "appreciation", "requests", "inner", "cycle")
             and model.__name__ not in ("OpenSocket", "AuditEntry")
         }
 

@@ -32,7 +32,7 @@ def steps(a: dict, a_name: str, b: dict, b_name: str) -> list[Step]:
     ]
 
 
-LABELS = {"so_i": "so {who} …", "trigger": "{who} sees …", "feel": "{who} feels …"}
+LABELS = {"so_i": "So {who} …", "trigger": "{who} sees …", "feel": "{who} feels …"}
 WIDTH, HEIGHT = 360, 420
 BOX_W, BOX_H = 150, 78
 LINE = 22  # characters per line in a box
@@ -78,5 +78,11 @@ def layout(found: list[Step]) -> dict:
                 "y2": round(nxt["cy"] - uy * pad, 1),
             }
         )
-    return {"width": WIDTH, "height": HEIGHT, "box_w": BOX_W, "box_h": BOX_H, "boxes": boxes,
-            "arrows": arrows}
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "box_w": BOX_W,
+        "box_h": BOX_H,
+        "boxes": boxes,
+        "arrows": arrows,
+    }

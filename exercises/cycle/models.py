@@ -41,9 +41,7 @@ class Side(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "author"], name="one_side_each")
-        ]
+        constraints = [models.UniqueConstraint(fields=["cycle", "author"], name="one_side_each")]
 
     def __str__(self) -> str:
         return f"{self.author}'s side of {self.cycle}"

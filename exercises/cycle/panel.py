@@ -1,12 +1,13 @@
 """The live part of a cycle's page: the other's side, once shown, and the drawn loop. One
 function serves the page and its pushes, rendered for each person from the database."""
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from exercises.access import linked_couple
 from exercises.cycle import loop
 from exercises.cycle.models import SIDE_FIELDS, Cycle
+from imago_app import practices
 from imago_app.keys import screen_key
 
 PANEL = "cycle/detail.html#panel"
@@ -40,6 +41,9 @@ def panel_for(request: HttpRequest, cycle_id: int) -> tuple[str, dict]:
         "mine_shown": bool(mine and mine.shown),
         "theirs": shown_theirs,
         "drawn": drawn,
+        # Where the loop can lead, when those practices are installed (asked, not imported).
+        "can_ask": practices.get("dialogue") is not None,
+        "can_request": practices.get("requests") is not None,
     }
     context["panel_key"] = screen_key(
         {
@@ -49,4 +53,3 @@ def panel_for(request: HttpRequest, cycle_id: int) -> tuple[str, dict]:
         }
     )
     return PANEL, context
-

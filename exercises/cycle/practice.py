@@ -41,7 +41,9 @@ class CyclePractice(Practice):
                     panel._words(second),
                     people[b].display_name,
                 )
-                shown.append({"cycle": cycle, "drawn": {"steps": found, "svg": panel.loop.layout(found)}})
+                shown.append(
+                    {"cycle": cycle, "drawn": {"steps": found, "svg": panel.loop.layout(found)}}
+                )
         return RecordPart(sections=[Section("cycle/_record.html", {"cycles": shown}, position=65)])
 
     def homework_kinds(self):
@@ -49,15 +51,18 @@ class CyclePractice(Practice):
 
     def homework_done(self, couple, homework):
         acts = list(
-            Side.objects.filter(cycle__couple=couple, **homework_since("updated_at", homework))
-            .values_list("updated_at", "author__time_zone")
+            Side.objects.filter(
+                cycle__couple=couple, **homework_since("updated_at", homework)
+            ).values_list("updated_at", "author__time_zone")
         )
         return [done_in_window(acts, h) for h in homework]
 
     def longings(self, user):
         return [
             Longing(side.long_for, f"Your side of the cycle “{side.cycle.name}”", side.updated_at)
-            for side in Side.objects.filter(author=user).exclude(long_for="").select_related("cycle")
+            for side in Side.objects.filter(author=user)
+            .exclude(long_for="")
+            .select_related("cycle")
         ]
 
     def export(self, user):

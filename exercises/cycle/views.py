@@ -8,7 +8,7 @@ from exercises.access import linked_couple
 from exercises.cycle import panel, services
 from exercises.cycle.forms import CycleForm, ShowForm, SideForm
 from exercises.cycle.models import SIDE_FIELDS, Cycle, Side
-from imago_app import access, practices
+from imago_app import access
 from imago_app.services import Refused
 
 
@@ -58,7 +58,7 @@ def cycle_page(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 else "Saved. Only you can see it until you show it.",
             )
             return redirect("cycle", cycle.pk)
-    template, context = panel.panel_for(request, cycle_id)
+    _template, context = panel.panel_for(request, cycle_id)
     therapist, agreed = access.couple_therapist(cycle.couple_id)
     return render(
         request,
@@ -69,8 +69,6 @@ def cycle_page(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "hints": hints,
             "mine": mine,
             "therapist": therapist if agreed else None,
-            "can_ask": practices.get("dialogue") is not None,
-            "can_request": practices.get("requests") is not None,
         },
     )
 

@@ -64,6 +64,16 @@ def change_request_new(request: HttpRequest, change_id: int | None = None) -> Ht
         if topic is None:
             raise Http404
         initial.setdefault("frustration", topic)
+    elif request.GET.get("from") and change is None:
+        # Started from another practice's item: its author's own longing becomes the desire.
+        source = practices.get(request.GET["from"])
+        item = request.GET.get("item", "")
+        longing = (
+            source.item_longing(request.user, int(item)) if source and item.isdigit() else None
+        )
+        if longing is None:
+            raise Http404
+        initial.setdefault("desire", longing)
     form = ChangeRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -21,6 +21,7 @@ from django.utils import timezone
 from dialogue import services as dialogue_services
 from exercises.appreciation import services as appreciation_services
 from exercises.caring import services as caring_services
+from exercises.cycle import services as cycle_services
 from exercises.inner import services as inner_services
 from exercises.requests import services as request_services
 from imago_app.models import Couple, Homework, OpenSocket, PrivateNote, SharedNote, User
@@ -124,6 +125,8 @@ AUTHORS: dict[str, dict[str, Author]] = {
     "inner.Preparation": {
         name: _by("author") for name in ("issue", "feelings", "need", "i_statement")
     },
+    "cycle.Cycle": {"name": SYSTEM},  # a name both partners see, like a topic; not private
+    "cycle.Side": {name: _by("author") for name in ("trigger", "feel", "fear", "so_i", "long_for")},
 }
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
@@ -284,6 +287,13 @@ def everything(couple, partner_a, partner_b, therapist):
         OpenSocket.objects.create(user=me, channel_name=f"{n}-socket")
         me.time_zone = "Europe/Berlin"
         me.save(update_fields=["time_zone"])
+        cycle = cycle_services.cycle_create(couple=couple, partner=me, name=f"{n}-cycle")
+        cycle_services.side_save(
+            cycle=cycle,
+            author=me,
+            keep_as_written=True,
+            **{f: f"{n}-{f}" for f in ("trigger", "feel", "fear", "so_i", "long_for")},
+        )
         inner_services.save_people(user=me, names=[f"{n}-mum"])
         inner_services.save_person(
             user=me,

@@ -29,7 +29,7 @@ def breathing():
 
 def test_the_installed_practices_are_found_in_installed_apps_order():
     slugs = [p.slug for p in practices.all()]
-    assert slugs == ["dialogue", "caring", "appreciation", "requests", "inner"]
+    assert slugs == ["dialogue", "caring", "appreciation", "requests", "inner", "cycle"]
 
 
 def test_a_new_practice_is_found_through_the_app_registry(breathing):
@@ -89,7 +89,7 @@ def test_it_has_its_part_of_the_export_and_of_deleting(breathing, client, partne
     assert data["breaths"] == [{"by": partner_a.username, "count": 3}]
     assert "dialogue_turns" in data and "repairs" in data
     page = text(client.get(reverse("account_data")))
-    assert "your preparations and your breaths." in page
+    assert "your sides of your cycles and your breaths." in page
     pk = partner_a.pk
     client.post(reverse("account_delete"), {"password": PASSWORD})
     assert pk in Breathing.deleted
@@ -100,8 +100,8 @@ def test_the_data_page_names_what_each_practice_keeps(client, partner_a):
     page = text(client.get(reverse("account_data")))
     kept = (
         "your turns in dialogues, your reflections, your lists, appreciations, requests, "
-        "stretches, repairs, your childhood picture, how you protect yourself and your "
-        "preparations"
+        "stretches, repairs, your childhood picture, how you protect yourself, your "
+        "preparations and your sides of your cycles"
     )
     assert f"in one file you can keep: {kept}." in page
     assert f"Everything you wrote is deleted: {kept}, and what" in page
