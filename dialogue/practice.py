@@ -269,6 +269,13 @@ class DialoguePractice(Practice):
             dialogue.snapshot = {**dialogue.snapshot, "topic": ""}
             dialogue.save(update_fields=["topic", "snapshot"])
 
+    def topics(self, couple):
+        return list(
+            Dialogue.objects.filter(couple=couple)
+            .exclude(topic="")
+            .values_list("topic", "created_at")
+        )
+
     def longings(self, user):
         """Each need the person named in a reflection after a dialogue (one query)."""
         labels = {n["slug"]: n["label"] for n in vocabulary.unmet_needs()}

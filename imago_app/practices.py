@@ -242,6 +242,11 @@ class Practice:
         inside the deletion's transaction, after the couple is closed and before the user row
         is deleted."""
 
+    def topics(self, couple: Couple) -> list[tuple[str, Any]]:
+        """What the couple talked about in it, as (topic words, aware datetime), for the couple's
+        own "when the same struggle comes back". Never who raised it. One query."""
+        return []
+
     def longings(self, user: User) -> list[Longing]:
         """What `user` named, anywhere in this practice, as something they long for or need.
         Only their own words, only for their own eyes. At most a fixed number of queries."""

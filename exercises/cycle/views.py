@@ -2,13 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from exercises.access import linked_couple
-from exercises.cycle import panel, services
+from exercises.cycle import panel, recurring, services
 from exercises.cycle.forms import CycleForm, ShowForm, SideForm
 from exercises.cycle.models import SIDE_FIELDS, Cycle, Side
-from imago_app import access
+from imago_app import access, practices
 from imago_app.services import Refused
 
 
@@ -108,3 +108,17 @@ def cycle_working_on(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle, _other = panel.get_cycle(request.user, cycle_id)
     services.working_on(cycle=cycle, partner=request.user)
     return redirect("cycle", cycle.pk)
+
+
+@login_required
+@require_safe
+def cycles_recurring(request: HttpRequest) -> HttpResponse:
+    """The couple's own view of the struggles that come back; no count per partner."""
+    couple, other = linked_couple(request.user)
+    topics = practices.collect(lambda p: p.topics(couple))
+    names = list(Cycle.objects.filter(couple=couple).values_list("name", flat=True))
+    return render(
+        request,
+        "cycle/recurring.html",
+        {"groups": recurring.groups(topics, names), "other": other, "any": bool(topics)},
+    )

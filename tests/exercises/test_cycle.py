@@ -2,6 +2,7 @@
 shown, redrawn live for both, and seen by the therapist only when both authors let them."""
 
 import json
+from datetime import UTC
 
 import pytest
 from channels.db import database_sync_to_async
@@ -274,3 +275,73 @@ async def test_another_couples_cycle_socket_is_refused():
         assert frames[-1]["type"] == "websocket.close" and frames[-1]["code"] >= 4000
         assert "the evenings" not in json.dumps(frames)
     await comm.disconnect()
+
+
+# When the same struggle comes back
+
+
+def _at(text):
+    from datetime import datetime
+
+    return datetime.fromisoformat(text)
+
+
+def test_topics_group_by_the_words_the_couple_chose():
+    from exercises.cycle import recurring
+
+    found = recurring.groups(
+        [
+            ("The evenings", _at("2026-03-02T20:00+00:00")),
+            ("our evening again", _at("2026-05-10T20:00+00:00")),
+            ("Money", _at("2026-06-01T20:00+00:00")),
+            ("evenings and money", _at("2026-11-18T20:00+00:00")),
+            ("Sunday", _at("2026-11-20T20:00+00:00")),
+        ]
+    )
+    assert [(g["label"], g["times"]) for g in found] == [("evenings", 3), ("money", 2)]
+    assert found[0]["first"] == _at("2026-03-02T20:00+00:00")
+    assert found[0]["last"] == _at("2026-11-18T20:00+00:00")
+
+
+def test_a_dialogue_about_a_cycle_counts_for_that_cycle():
+    from exercises.cycle import recurring
+
+    found = recurring.groups(
+        [
+            ("the evenings", _at("2026-03-02T20:00+00:00")),
+            ("Evenings!", _at("2026-04-02T20:00+00:00")),
+        ],
+        cycles=["the evenings"],
+    )
+    assert [(g["label"], g["cycle"], g["times"]) for g in found] == [("the evenings", True, 2)]
+
+
+def test_the_couple_sees_what_came_back_in_their_own_zone_and_nobody_else_does(
+    client, couple, partner_a, partner_b
+):
+    from datetime import datetime
+
+    from dialogue.models import Dialogue
+    from tests.factories import make_dialogue
+
+    for stamp in ("2026-02-28T23:30", "2026-06-01T12:00"):
+        dialogue = make_dialogue(couple, partner_a, topic="the evenings")
+        Dialogue.objects.filter(pk=dialogue.pk).update(
+            created_at=datetime.fromisoformat(stamp).replace(tzinfo=UTC),
+            ended_at=datetime.fromisoformat(stamp).replace(tzinfo=UTC),
+        )
+    # 23:30 UTC on 28 February is already 1 March in Auckland.
+    partner_b.time_zone = "Pacific/Auckland"
+    partner_b.save()
+    client.force_login(partner_b)
+    page = text(client.get(reverse("cycles_recurring")))
+    assert "2 dialogues since March 2026" in page and "Evenings" in page
+    assert "Alex" not in page.split("<main")[1]  # no word of who raised it
+    partner_a.time_zone = "America/Los_Angeles"
+    partner_a.save()
+    client.force_login(partner_a)
+    assert "2 dialogues since February 2026" in text(client.get(reverse("cycles_recurring")))
+    outsider = make_partner("Jo")
+    make_couple(outsider, make_partner("Ri"))
+    client.force_login(outsider)
+    assert "the evenings" not in text(client.get(reverse("cycles_recurring"))).lower()
