@@ -4,11 +4,12 @@ partners shared, shared reflections, the check-in and needs charts), homework an
 import secrets
 from collections import defaultdict
 
+from django import forms
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 from django.http import Http404
 
-from dialogue import screens, vocabulary
+from dialogue import machine, screens, vocabulary
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import StartForm
 from dialogue.machine import PROGRESS, Step
@@ -34,9 +35,15 @@ def _outline(events: list[Event], people: dict[int, User]) -> dict:
     }
 
 
-def start_form(context: dict) -> StartForm:
-    """The request form, saying truly who will see its topic."""
-    form = StartForm(initial={"key": secrets.token_urlsafe(16)})
+def start_form(context: dict, *, together: bool = False) -> StartForm:
+    """The form to begin a dialogue, saying truly who will see its topic: a request to the
+    partner on their own phone, or (`together`) a dialogue the two begin at this one screen."""
+    device = machine.Device.SHARED_DEVICE if together else machine.Device.TWO_DEVICES
+    form = StartForm(
+        initial={"key": secrets.token_urlsafe(16), "device": device},
+        auto_id="together-%s" if together else "id_%s",
+    )
+    form.fields["device"].widget = forms.HiddenInput()
     link = context.get("link")
     if link is not None:
         name = link.therapist.display_name
@@ -103,7 +110,10 @@ class DialoguePractice(Practice):
             Card(
                 "dialogue/_home_card.html",
                 shows,
-                unkeyed={"start_form": start_form(context)},
+                unkeyed={
+                    "start_form": start_form(context),
+                    "together_form": start_form(context, together=True),
+                },
                 position=10,
             )
         ]
