@@ -35,6 +35,12 @@ def _outline(events: list[Event], people: dict[int, User]) -> dict:
     }
 
 
+TOGETHER_MODES = [
+    (machine.Mode.SPOKEN, "Out loud: the app shows what to say, nobody types"),
+    (machine.Mode.WRITTEN, "Typed: each of you writes your own turn"),
+]
+
+
 def start_form(context: dict, *, together: bool = False) -> StartForm:
     """The form to begin a dialogue, saying truly who will see its topic: a request to the
     partner on their own phone, or (`together`) a dialogue the two begin at this one screen."""
@@ -44,6 +50,11 @@ def start_form(context: dict, *, together: bool = False) -> StartForm:
         auto_id="together-%s" if together else "id_%s",
     )
     form.fields["device"].widget = forms.HiddenInput()
+    if together:  # its own words, so the two forms on one page never share a label
+        form.fields["topic"].label = "What would you two like to talk about? (optional)"
+        form.fields["mode"].label = "How will you take turns at this screen?"
+        form.fields["mode"].choices = TOGETHER_MODES
+        form.fields["timebox"].label = "A time limit, if you like"
     link = context.get("link")
     if link is not None:
         name = link.therapist.display_name

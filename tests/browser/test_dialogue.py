@@ -200,7 +200,7 @@ def test_one_shared_phone_holds_a_spoken_round_with_hand_overs(
 
     page.goto(daphne_live.url)
     tap(page, "We're together on this screen")
-    page.locator("#start-together").get_by_label("Talking: the app guides, you speak").check()
+    page.get_by_label("Out loud: the app shows what to say, nobody types").check()
     tap(page, "Begin together")
 
     # Both are here: no request to answer, one tap for "we agree now is a good time".

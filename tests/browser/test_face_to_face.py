@@ -176,7 +176,7 @@ def test_a_spoken_round_face_to_face_on_one_tablet(
         path = artifacts / f"face-{orientation}-spoken-{next(shot):02d}-{name}.png"
         page.screenshot(path=path)
 
-    begin_together(page, daphne_live.url, "Talking: the app guides, you speak")
+    begin_together(page, daphne_live.url, "Out loud: the app shows what to say, nobody types")
     alex_half, sam_half = half(page, "Alex"), half(page, "Sam")
     says(alex_half, "Is now a good time for you both?")
     says(sam_half, "Is now a good time for you both?")
@@ -270,7 +270,7 @@ def test_a_written_round_face_to_face_on_one_tablet(
         path = artifacts / f"face-{orientation}-written-{next(shot):02d}-{name}.png"
         page.screenshot(path=path)
 
-    begin_together(page, daphne_live.url, "Typing: each turn is written")
+    begin_together(page, daphne_live.url, "Typed: each of you writes your own turn")
     alex_half, sam_half = half(page, "Alex"), half(page, "Sam")
     assert_face_layout(page)
     press(alex_half, "We agree now is a good time")
@@ -360,7 +360,7 @@ def test_the_screen_is_kept_awake_where_it_can_be_and_nothing_breaks_where_it_ca
     alex, _sam = couple_people
     page = open_screen(browser, daphne_live.url, alex, TABLET)
     problems = watch_console(page)
-    begin_together(page, daphne_live.url, "Talking: the app guides, you speak")
+    begin_together(page, daphne_live.url, "Out loud: the app shows what to say, nobody types")
     dialogue = page.locator(".dialogue.shared")
     expect(dialogue).to_have_attribute("data-wake-lock", "on", timeout=WAIT)
     expect(page.locator(".face-middle").get_by_role("button", name="Full screen")).to_be_visible()
@@ -405,7 +405,7 @@ def test_on_a_phone_the_same_dialogue_keeps_hand_over_screens(
         )
         page.get_by_role("button", name=f"I'm {name}. Show me.").click()
 
-    begin_together(page, daphne_live.url, "Talking: the app guides, you speak")
+    begin_together(page, daphne_live.url, "Out loud: the app shows what to say, nobody types")
     expect(page.locator(".face")).to_be_hidden()
     expect(page.locator("#dialogue-stage")).to_be_visible()
     expect(page.locator("#stage-head")).to_contain_text("Is now a good time for you both?")
