@@ -46,7 +46,12 @@ def start_form(context: dict, *, together: bool = False) -> StartForm:
     partner on their own phone, or (`together`) a dialogue the two begin at this one screen."""
     device = machine.Device.SHARED_DEVICE if together else machine.Device.TWO_DEVICES
     form = StartForm(
-        initial={"key": secrets.token_urlsafe(16), "device": device},
+        initial={
+            "key": secrets.token_urlsafe(16),
+            "device": device,
+            # At one screen, talking is the natural default: nobody passes a keyboard around.
+            "mode": machine.Mode.SPOKEN if together else machine.Mode.WRITTEN,
+        },
         auto_id="together-%s" if together else "id_%s",
     )
     form.fields["device"].widget = forms.HiddenInput()

@@ -86,11 +86,13 @@ def says(where: Locator, text: str) -> None:
     expect(where).to_contain_text(text, timeout=WAIT)
 
 
-def begin_together(page: Page, base_url: str, mode_label: str) -> None:
+def begin_together(page: Page, base_url: str, mode_label: str, snap=None) -> None:
     page.goto(base_url)
     page.get_by_role("button", name="We're together on this screen").click()
     together = page.locator("#start-together")
     together.get_by_label(mode_label).check()
+    if snap:
+        snap("home-together")
     together.get_by_role("button", name="Begin together").click()
 
 
@@ -176,7 +178,7 @@ def test_a_spoken_round_face_to_face_on_one_tablet(
         path = artifacts / f"face-{orientation}-spoken-{next(shot):02d}-{name}.png"
         page.screenshot(path=path)
 
-    begin_together(page, daphne_live.url, "Out loud: the app shows what to say, nobody types")
+    begin_together(page, daphne_live.url, "Out loud: the app shows what to say, nobody types", snap)
     alex_half, sam_half = half(page, "Alex"), half(page, "Sam")
     says(alex_half, "Is now a good time for you both?")
     says(sam_half, "Is now a good time for you both?")
@@ -405,7 +407,7 @@ def test_on_a_phone_the_same_dialogue_keeps_hand_over_screens(
         )
         page.get_by_role("button", name=f"I'm {name}. Show me.").click()
 
-    begin_together(page, daphne_live.url, "Out loud: the app shows what to say, nobody types")
+    begin_together(page, daphne_live.url, "Out loud: the app shows what to say, nobody types", snap)
     expect(page.locator(".face")).to_be_hidden()
     expect(page.locator("#dialogue-stage")).to_be_visible()
     expect(page.locator("#stage-head")).to_contain_text("Is now a good time for you both?")
