@@ -412,6 +412,8 @@ def test_on_a_phone_the_same_dialogue_keeps_hand_over_screens(
     expect(page.locator("#dialogue-stage")).to_be_visible()
     expect(page.locator("#stage-head")).to_contain_text("Is now a good time for you both?")
     snap("agree")
+    # Nothing sticks out sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.get_by_role("button", name="We agree now is a good time").click()
     hand_to("Alex", "to check in, privately")
     page.get_by_role("radio", name="6", exact=True).check()
