@@ -200,7 +200,7 @@ class DialogueConsumer(SessionSocket):
             self.people = screen.people
             parts = ["bar", "pause", "error"]
             if screen.stage_key != shown_key:
-                parts += ["stage", "live"]
+                parts += ["stage", "face", "live"] if screen.shared else ["stage", "live"]
             html = rendering.render_parts(
                 screen, ScopeRequest(self.scope), parts=parts, error=error, presence=self.presence()
             )

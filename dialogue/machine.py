@@ -82,6 +82,7 @@ MAX_TOPIC = 120
 MOVES = frozenset(
     {
         "accept",
+        "agree_now",
         "offer_time",
         "begin",
         "check_in",
@@ -101,6 +102,7 @@ MOVES = frozenset(
         "pause",
         "ready",
         "leave",
+        "swap_sides",
     }
 )
 
@@ -148,6 +150,8 @@ class State:
     thanked: frozenset[int] = frozenset()
     outcome: Outcome | None = None
     stopped_by: int | None = None
+    agreed: frozenset[int] = frozenset()  # who said yes to holding the dialogue now
+    near: int = 0  # on one shared device: the partner at the near edge (0: not chosen yet)
 
     @property
     def partners(self) -> tuple[int, int]:
@@ -156,6 +160,14 @@ class State:
     @property
     def ended(self) -> bool:
         return self.step == Step.ENDED
+
+    def sides(self) -> tuple[int, int]:
+        """On one shared device, who sits where: (near, far). The near partner reads the lower
+        half of the screen, the far partner the upper half, turned to face them. Until the
+        couple say otherwise, the partner who started the dialogue is near."""
+        near = self.near if self.near in self.partners else self.requester
+        far = self.other if near == self.requester else self.requester
+        return near, far
 
     def position(self) -> str:
         """Where the dialogue stands, as a short token. A move made from an older position is
@@ -232,6 +244,10 @@ def apply(state: State, move: Move) -> State:
             paused=False,
             ready=frozenset(),
         )
+    if move.kind == "swap_sides":
+        if state.device != Device.SHARED_DEVICE:
+            raise IllegalMove("Sides only matter when you share one screen.")
+        return replace(state, near=state.sides()[1])
     if move.kind == "pause":
         if state.paused:
             raise IllegalMove("The dialogue is already paused.")
@@ -285,7 +301,16 @@ def _text(state: State, move: Move, *, required: bool) -> str:
 def _appointment(state: State, move: Move) -> State:
     if move.kind == "accept" and state.offered_time is None and move.by == state.other:
         return _begin(state, move)
-    if move.kind == "offer_time" and state.offered_time is None and move.by == state.other:
+    together = state.device == Device.SHARED_DEVICE
+    if move.kind == "agree_now":
+        # At one screen both are present: one tap says yes for the two of them, together.
+        if not together:
+            raise IllegalMove("On your own phones, your partner answers the request.")
+        if state.offered_time is not None:
+            raise IllegalMove("You've agreed on a time. Begin when you're both ready.")
+        return _begin(state, move)
+    may_offer = move.by == state.other or together
+    if move.kind == "offer_time" and state.offered_time is None and may_offer:
         if move.time is None:
             raise IllegalMove("Choose a time to offer.")
         if move.time <= move.at:
@@ -301,7 +326,15 @@ def _appointment(state: State, move: Move) -> State:
 
 
 def _begin(state: State, move: Move) -> State:
-    return replace(state, step=Step.CHECK_IN, turn=Turn.BOTH, began_at=move.at)
+    # Every way to begin means both said yes: asked and accepted, agreed on a time and began,
+    # or agreed together at one screen.
+    return replace(
+        state,
+        step=Step.CHECK_IN,
+        turn=Turn.BOTH,
+        began_at=move.at,
+        agreed=frozenset(state.partners),
+    )
 
 
 def _check_in(state: State, move: Move) -> State:
@@ -406,7 +439,7 @@ def state_to_dict(state: State) -> dict:
     """A JSON-ready snapshot of a state."""
     data = asdict(state)
     data["levels"] = {str(k): v for k, v in state.levels.items()}
-    for name in ("calming", "ready", "thanked"):
+    for name in ("calming", "ready", "thanked", "agreed"):
         data[name] = sorted(data[name])
     for name in ("offered_time", "began_at"):
         data[name] = data[name].isoformat() if data[name] else None
@@ -416,8 +449,8 @@ def state_to_dict(state: State) -> dict:
 def state_from_dict(data: dict) -> State:
     data = dict(data)
     data["levels"] = {int(k): v for k, v in data["levels"].items()}
-    for name in ("calming", "ready", "thanked"):
-        data[name] = frozenset(data[name])
+    for name in ("calming", "ready", "thanked", "agreed"):
+        data[name] = frozenset(data.get(name, ()))
     for name in ("offered_time", "began_at"):
         data[name] = datetime.fromisoformat(data[name]) if data[name] else None
     data["step"], data["turn"] = Step(data["step"]), Turn(data["turn"])

@@ -4,10 +4,11 @@ partners shared, shared reflections, the check-in and needs charts), homework an
 import secrets
 from collections import defaultdict
 
+from django import forms
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from dialogue import screens, vocabulary
+from dialogue import machine, screens, vocabulary
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import StartForm
 from dialogue.machine import PROGRESS, Step
@@ -45,9 +46,34 @@ def _outline(events: list[Event], people: dict[int, User]) -> dict:
     }
 
 
-def start_form(therapist: User | None, both_agreed: bool, topic: str = "") -> StartForm:
-    """The request form, saying truly who will see its topic."""
-    form = StartForm(initial={"key": secrets.token_urlsafe(16), "topic": topic})
+TOGETHER_MODES = [
+    (machine.Mode.SPOKEN, "Out loud: the app shows what to say, nobody types"),
+    (machine.Mode.WRITTEN, "Typed: each of you writes your own turn"),
+]
+
+
+def start_form(
+    therapist: User | None, both_agreed: bool, topic: str = "", *, together: bool = False
+) -> StartForm:
+    """The form to begin a dialogue, saying truly who will see its topic: a request to the
+    partner on their own phone, or (`together`) a dialogue the two begin at this one screen."""
+    device = machine.Device.SHARED_DEVICE if together else machine.Device.TWO_DEVICES
+    form = StartForm(
+        initial={
+            "key": secrets.token_urlsafe(16),
+            "device": device,
+            "topic": topic,
+            # At one screen, talking is the natural default: nobody passes a keyboard around.
+            "mode": machine.Mode.SPOKEN if together else machine.Mode.WRITTEN,
+        },
+        auto_id="together-%s" if together else "id_%s",
+    )
+    form.fields["device"].widget = forms.HiddenInput()
+    if together:  # its own words, so the two forms on one page never share a label
+        form.fields["topic"].label = "What would you two like to talk about? (optional)"
+        form.fields["mode"].label = "How will you take turns at this screen?"
+        form.fields["mode"].choices = TOGETHER_MODES
+        form.fields["timebox"].label = "A time limit, if you like"
     if therapist is not None:
         name = therapist.display_name
         if both_agreed:
@@ -120,7 +146,10 @@ class DialoguePractice(Practice):
             Card(
                 "dialogue/_home_card.html",
                 shows,
-                unkeyed={"start_form": start_form(*_therapist(context))},
+                unkeyed={
+                    "start_form": start_form(*_therapist(context)),
+                    "together_form": start_form(*_therapist(context), together=True),
+                },
                 position=10,
             )
         ]

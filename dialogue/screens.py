@@ -91,6 +91,7 @@ class Screen:
     time_is_up: bool
     pause: dict = field(default_factory=dict)
     now: datetime | None = None
+    halves: list["Half"] = field(default_factory=list)  # one shared device: far, then near
 
     @property
     def minutes_left(self) -> int:
@@ -100,7 +101,14 @@ class Screen:
 
     @property
     def stage_key(self) -> str:
-        return screen_key({"stage": self.stage, "headline": self.headline, "pos": self.position})
+        return screen_key(
+            {
+                "stage": self.stage,
+                "headline": self.headline,
+                "pos": self.position,
+                "halves": [(h.partner.pk, h.leads, h.headline, h.stage) for h in self.halves],
+            }
+        )
 
     @property
     def other(self) -> User:
@@ -141,6 +149,7 @@ def build(
     stage = _stage(state, events, me=me, other=other, names=names, shared=shared)
     if stage["kind"] == "check_in":
         stage["privacy"] = check_in_privacy(other=other, shared=shared, therapist=therapist)
+    halves = face_to_face(state, events, people, therapist=therapist) if shared else []
     if shared and actor is not None and actor.pk != handed_to and not state.paused:
         stage = {"kind": "handover", "next": actor, "doing": _doing(state), "then": stage}
     headline = _headline(stage, me=me)
@@ -162,14 +171,138 @@ def build(
         time_is_up=state.time_is_up(now),
         pause=_pause(state, viewer=viewer, other=other, shared=shared),
         now=now,
+        halves=halves,
+    )
+
+
+@dataclass
+class Half:
+    """One partner's half of a shared screen in the face-to-face layout."""
+
+    partner: User
+    side: str  # "near" (lower half, upright) or "far" (upper half, turned to face the far edge)
+    role: str  # what this partner does in the round, in a word or two
+    leads: bool  # the dialogue waits for this partner now: their half leads
+    headline: str
+    stage: dict
+
+
+def leading(state: State) -> frozenset[int]:
+    """On one shared screen, the partners whose half leads now. The check-in is private, so one
+    partner checks in at a time (the speaker first) while the other looks away; where both act
+    together (the appointment, the close) both halves lead; while paused, neither does."""
+    if state.ended or state.paused:
+        return frozenset()
+    waiting = state.awaiting()
+    if state.step == Step.APPOINTMENT:
+        return frozenset(state.partners)
+    if state.step == Step.CHECK_IN and waiting:
+        return frozenset({state.sender if state.sender in waiting else min(waiting)})
+    return waiting
+
+
+def face_to_face(
+    state: State,
+    events: list[Event],
+    people: dict[int, User],
+    *,
+    therapist: tuple[User | None, bool] = (None, False),
+) -> list[Half]:
+    """The two halves of one shared screen, far first (it sits at the top), each worked out for
+    its own partner: their role, their prompt and their controls, or one calm line of what is
+    happening and what to do meanwhile."""
+    near, far = state.sides()
+    leads = leading(state)
+    speaker, listener = people[state.sender], people[state.receiver]
+    names = {"speaker": speaker.display_name, "listener": listener.display_name}
+    halves = []
+    for side, pk in (("far", far), ("near", near)):
+        me = people[pk]
+        other = people[near if pk == far else far]
+        if state.step == Step.APPOINTMENT:
+            role = "Speaks first" if pk == state.sender else "Listens first"
+        else:
+            role = "Speaking" if pk == state.sender else "Listening"
+        stage = _stage(state, events, me=me, other=other, names=names, shared=True)
+        if state.step == Step.CHECK_IN:
+            stage = _face_check_in(state, stage, me=me, other=other, leads=leads)
+            if stage["kind"] == "check_in":
+                stage["privacy"] = face_check_in_privacy(other=other, therapist=therapist)
+        elif not state.ended and not state.paused and pk not in leads:
+            stage = {**stage, "meanwhile": _meanwhile(state, me=me, names=names)}
+        halves.append(
+            Half(
+                partner=me,
+                side=side,
+                role=role if not state.ended else "",
+                leads=pk in leads,
+                headline=_headline(stage, me=me),
+                stage=stage,
+            )
+        )
+    return halves
+
+
+def _face_check_in(state: State, stage: dict, *, me: User, other: User, leads) -> dict:
+    """At one screen, one partner checks in while the other looks away."""
+    if me.pk in leads:
+        return stage
+    if other.pk in leads and other.pk not in state.levels:
+        return {
+            "kind": "look_away",
+            "text": f"{other.display_name} is checking in, privately.",
+            "checked_in": me.pk in state.levels,
+        }
+    return stage
+
+
+# What the half of the partner who is not moving suggests meanwhile, by step.
+def _meanwhile(state: State, *, me: User, names: dict) -> dict:
+    listening = me.pk == state.receiver
+    if state.step == Step.SEND and listening:
+        return {
+            "line": f"Listen to {names['speaker']} without interrupting.",
+            "then": "When they're done, you'll say back what you heard:",
+            "stem": STEMS[Step.MIRROR] if state.mode == Mode.SPOKEN else "",
+        }
+    if state.step == Step.MORE and listening:
+        return {
+            "line": "Stay with what you heard.",
+            "then": "If you like, ask gently:",
+            "stem": "Is there more about that?",
+        }
+    if state.step in REFLECTIONS and listening:  # the speaker checks the reflection
+        return {
+            "line": f"{names['speaker']} is telling you whether you got it.",
+            "then": "Breathe, and take in what they say.",
+        }
+    if state.step in REFLECTIONS:  # the listener reflects; the speaker listens
+        return {
+            "line": f"Listen to {names['listener']}: is it what you meant?",
+            "then": "You'll say yes, or set it right, once they're done.",
+        }
+    return {"line": "Breathe in slowly for four, and out for six."}
+
+
+def face_check_in_privacy(*, other: User, therapist: tuple[User | None, bool]) -> str:
+    """The check-in at one screen, said truly: the other half asks its partner to look away,
+    but they are at the same screen and could still see."""
+    text = check_in_privacy(other=other, shared=True, therapist=therapist)
+    at_screen = (
+        f"{other.display_name} is asked to look away, but is at this screen and could see the "
+        "number. Once you've checked in, it isn't shown here again."
+    )
+    return text.replace(
+        f"{other.display_name} is at this screen with you and may see the number you tap.",
+        at_screen,
     )
 
 
 def _actor(state: State, people: dict[int, User]) -> User | None:
     """On a shared device, the one partner the dialogue waits for (the speaker first)."""
     waiting = state.awaiting()
-    if state.paused or len(waiting) == 0:
-        return None
+    if state.paused or len(waiting) == 0 or state.step == Step.APPOINTMENT:
+        return None  # at the appointment both are at the screen and agree together
     if state.step not in (Step.CHECK_IN,) and state.turn == Turn.BOTH:
         return None  # both act together: the screen addresses the two of them
     if state.sender in waiting:
@@ -226,6 +359,8 @@ def _stage(state, events, *, me, other, names, shared) -> dict:
     if state.step == Step.APPOINTMENT:
         if state.offered_time is not None:
             return {"kind": "scheduled", "time": state.offered_time}
+        if shared:  # both are here: no request to answer, only whether now is good for both
+            return {"kind": "agree_now", "topic": state.topic}
         if my_turn:
             return {"kind": "answer_request", "asker": other, "topic": state.topic}
         return {
@@ -312,7 +447,7 @@ def _headline(stage: dict, *, me: User) -> str:
     kind = stage["kind"]
     if kind == "handover":
         return f"{stage['next'].display_name}, it's your turn {stage['doing']}."
-    if kind == "wait":
+    if kind in ("wait", "look_away"):
         return stage["text"]
     if kind == "answer_request":
         return f"{stage['asker'].display_name} would like a dialogue."
@@ -324,6 +459,7 @@ def _headline(stage: dict, *, me: User) -> str:
         return "This dialogue has ended." if stage["completed"] else "This dialogue has stopped."
     return {
         "scheduled": "Your dialogue has a time. Begin when you're both ready.",
+        "agree_now": "Is now a good time for you both?",
         "check_in": f"{me.display_name}, how settled do you feel right now?",
         "calm_offer": "Would you like a calming pause first?",
         "send": f"{me.display_name}, you're speaking. Share one small piece.",
@@ -398,6 +534,7 @@ _SAID = {
 }
 _NOTES = {
     "accept": "{who} said yes to the dialogue.",
+    "agree_now": "You both agreed that now was a good time.",
     "offer_time": "{who} offered a later time.",
     "begin": "You began.",
     "confirm": "{who} confirmed.",
@@ -411,9 +548,12 @@ _NOTES = {
 }
 
 
-def transcript(events: list[Event], *, viewer: User, people: dict[int, User]) -> list[dict]:
+def transcript(
+    events: list[Event], *, viewer: User, people: dict[int, User], shared: bool = False
+) -> list[dict]:
     """The dialogue as `viewer` may read it, round by round. The other partner's check-in level
-    is private and never shown; who stopped a dialogue is not said."""
+    is private and never shown; who stopped a dialogue is not said. A dialogue held at one
+    shared screen is read back at that screen too, so there no check-in number is shown."""
     rounds: dict[int, list[dict]] = {}
     for event in events:
         who = "You" if event.actor_id == viewer.pk else people[event.actor_id].display_name
@@ -422,7 +562,9 @@ def transcript(events: list[Event], *, viewer: User, people: dict[int, User]) ->
             about = f' about "{event.text}"' if event.text else ""
             entries.append({"note": f"{who} asked for a dialogue{about}."})
         elif event.kind == "check_in":
-            if event.actor_id == viewer.pk:
+            if shared:
+                entries.append({"note": f"{who} checked in."})
+            elif event.actor_id == viewer.pk:
                 entries.append({"note": f"You checked in at {event.data['level']} out of 10."})
         elif event.kind in _SAID:
             if event.text or event.data.get("feelings"):

@@ -14,6 +14,8 @@ from dialogue.practice import start_form
 from imago_app import access, practices, session_limits
 from imago_app.models import User
 
+HINTS_IDS = {"hints", "near-hints", "far-hints"}
+
 
 @login_required
 @require_POST
@@ -106,7 +108,12 @@ def dialogue_move(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 @require_POST
 def dialogue_hint(request: HttpRequest) -> HttpResponse:
     text = request.POST.get("text", "")[:10_000]
-    return render(request, f"{rendering.PAGE}#hints", {"hints": hints.hints(text)})
+    # On one shared screen each half has its own hints box.
+    hints_id = request.POST.get("hints_id", "")
+    if hints_id not in HINTS_IDS:
+        hints_id = "hints"
+    context = {"hints": hints.hints(text), "hints_id": hints_id}
+    return render(request, f"{rendering.PAGE}#hints", context)
 
 
 @login_required
@@ -131,7 +138,12 @@ def dialogue_transcript(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         return redirect("dialogue_transcript", dialogue.pk)
     state = services.current_state(dialogue)
     people = {u.pk: u for u in User.objects.filter(pk__in=state.partners)}
-    rounds = screens.transcript(list(dialogue.events.all()), viewer=request.user, people=people)
+    rounds = screens.transcript(
+        list(dialogue.events.all()),
+        viewer=request.user,
+        people=people,
+        shared=dialogue.device == machine.Device.SHARED_DEVICE,
+    )
     therapist, agreed = access.couple_therapist(dialogue.couple_id)
     if therapist is None:
         form.fields["shared"].help_text = (

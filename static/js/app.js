@@ -248,7 +248,7 @@
     var fieldset = evt.target.closest("fieldset");
     var chosen = Array.prototype.map.call(
       fieldset.querySelectorAll("input[name=feelings]:checked"), function (box) { return box.value; });
-    var line = document.getElementById("feelings-chosen");
+    var line = fieldset.querySelector(".chosen");  // one per half on a shared screen
     if (line) { line.textContent = chosen.length ? "You chose: " + chosen.join(", ") + "." : ""; }
     fieldset.querySelectorAll(".feeling-group").forEach(function (group) {
       var n = group.querySelectorAll("input:checked").length;
@@ -392,4 +392,58 @@ window.addEventListener("beforeprint", function () {
   // Any request htmx makes is activity the server has already seen.
   document.addEventListener("htmx:afterRequest", function () { lastReport = Date.now(); });
   schedule(Number(body.getAttribute("data-session-left")) || 0);
+})();
+
+// --- One shared screen (the face-to-face layout) ---------------------------------------------
+// While a couple hold a dialogue at one screen, keep it awake where the browser can (Screen
+// Wake Lock; nothing happens where it can't), and offer full screen. The stop dialog opened
+// from the far half turns to face the partner who opened it.
+(function () {
+  "use strict";
+  var shared = document.querySelector(".dialogue.shared");
+  if (!shared) { return; }
+  var lock = null;
+
+  function say(state) { shared.setAttribute("data-wake-lock", state); }
+
+  function keepAwake() {
+    if (!("wakeLock" in navigator) || !navigator.wakeLock.request) { say("unavailable"); return; }
+    if (document.visibilityState !== "visible" || lock) { return; }
+    navigator.wakeLock.request("screen").then(function (sentinel) {
+      lock = sentinel;
+      say("on");
+      sentinel.addEventListener("release", function () { lock = null; say("released"); });
+    }).catch(function () { say("refused"); });  // e.g. low battery: the screen may dim
+  }
+
+  keepAwake();
+  // A lock ends when the page is hidden; take it again on coming back.
+  document.addEventListener("visibilitychange", keepAwake);
+
+  function fullscreenButtons(root) {
+    if (!document.fullscreenEnabled) { return; }
+    root.querySelectorAll("[data-fullscreen]").forEach(function (button) {
+      button.hidden = false;
+      button.textContent = document.fullscreenElement ? "Leave full screen" : "Full screen";
+    });
+  }
+  fullscreenButtons(document);
+  document.addEventListener("htmx:oobAfterSwap", function () { fullscreenButtons(document); });
+  document.addEventListener("fullscreenchange", function () { fullscreenButtons(document); });
+
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-fullscreen]");
+    if (button) {
+      var done = document.fullscreenElement
+        ? document.exitFullscreen()
+        : document.documentElement.requestFullscreen();
+      if (done && done.catch) { done.catch(function () {}); }
+      return;
+    }
+    var opener = evt.target.closest && evt.target.closest("[data-opens=stop-dialog]");
+    var dialog = document.getElementById("stop-dialog");
+    if (opener && dialog) {
+      dialog.classList.toggle("for-far", !!opener.closest(".half.far, .pause-half.far"));
+    }
+  });
 })();

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dialogue.models import Dialogue, Event
-from tests.browser.conftest import PHONE, TABLET
+from tests.browser.conftest import PHONE
 from tests.browser.helpers import heading, off_loop, sign_in, tap, watch_console
 from tests.factories import make_couple, make_partner
 
@@ -178,32 +178,35 @@ def test_two_phones_hold_a_written_round_with_a_correction_more_and_a_pause(
     assert a_problems == [] and b_problems == [], problems
 
 
-def test_one_tablet_holds_a_spoken_round_with_hand_overs(
+def test_one_shared_phone_holds_a_spoken_round_with_hand_overs(
     browser, daphne_live, couple_people, artifacts
 ):
+    # A screen too small to split keeps hand-overs (a tablet shows two halves instead:
+    # tests/browser/test_face_to_face.py).
     alex, _sam = couple_people
-    context = browser.new_context(viewport=TABLET, has_touch=True)
+    context = browser.new_context(viewport=PHONE, has_touch=True)
     sign_in(context, daphne_live.url, alex)
     page = context.new_page()
     problems = watch_console(page)
     shot = iter(range(1, 100))
 
     def snap(name):
-        page.screenshot(path=artifacts / f"tablet-{next(shot):02d}-{name}.png", full_page=True)
+        path = artifacts / f"shared-phone-{next(shot):02d}-{name}.png"
+        page.screenshot(path=path, full_page=True)
 
     def hand_to(name, doing):
         heading(page, f"{name}, it's your turn {doing}.")
         tap(page, f"I'm {name}. Show me.")
 
     page.goto(daphne_live.url)
-    page.get_by_text("Ask Sam for a dialogue").click()
-    page.get_by_label("Talking: the app guides, you speak").check()
-    page.get_by_label("Together, on this one screen").check()
-    tap(page, "Send the request")
+    tap(page, "We're together on this screen")
+    page.get_by_label("Out loud: the app shows what to say, nobody types").check()
+    tap(page, "Begin together")
 
-    hand_to("Sam", "to answer the request")
-    snap("sam-answers")
-    tap(page, "Yes, now is good")
+    # Both are here: no request to answer, one tap for "we agree now is a good time".
+    heading(page, "Is now a good time for you both?")
+    snap("agree-together")
+    tap(page, "We agree now is a good time")
     hand_to("Alex", "to check in, privately")
     page.get_by_role("radio", name="6", exact=True).check()
     tap(page, "Check in")

@@ -102,6 +102,13 @@ def test_hints_for_a_long_or_blaming_piece(client_a):
     assert "<p>" not in text(calm)
 
 
+def test_each_half_of_a_shared_screen_gets_hints_in_its_own_box(client_a):
+    far = client_a.post(reverse("dialogue_hint"), {"text": "You never", "hints_id": "far-hints"})
+    assert 'id="far-hints"' in text(far)
+    odd = client_a.post(reverse("dialogue_hint"), {"text": "You never", "hints_id": '"><b>'})
+    assert 'id="hints"' in text(odd) and "<b>" not in text(odd)
+
+
 def test_a_partner_without_a_couple_cannot_start(client):
     client.force_login(make_partner())
     response = client.post(
