@@ -235,6 +235,11 @@ class RequestsPractice(Practice):
         ChangeRequest.objects.filter(**theirs).exclude(sender=user).update(mirror="")
         Stretch.objects.filter(**theirs).exclude(giver=user).update(other_review="")
         Repair.objects.filter(**theirs).exclude(author=user).update(what_it_was_like="")
+        # A stretch their partner gave from one of their requests is the partner's: it keeps its
+        # own title, measure, notes and review when the request goes with this account.
+        Stretch.objects.filter(request__change_request__sender=user).exclude(giver=user).update(
+            request=None
+        )
 
     def longings(self, user):
         """The desire under each of their requests for change, and the childhood echo they

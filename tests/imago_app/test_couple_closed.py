@@ -173,3 +173,25 @@ def test_the_data_page_lists_the_closed_couples_words(history, couple, client_a,
     _close("left", client_b, couple)
     page = client_a.get(reverse("account_data")).content.decode()
     assert reverse("couple_words", args=[couple.pk]) in page
+
+
+def test_a_stretch_given_from_the_deleted_partners_request_stays_the_givers(
+    couple, partner_a, partner_b, client_a, client_b
+):
+    import json
+
+    from exercises.requests import services as request_services
+    from exercises.requests.models import Stretch
+
+    change = make_change_request(couple, partner_b, frustration="When you are late, I worry.")
+    request_services.change_request_mirror(change=change, receiver=partner_a, mirror="heard")
+    (stretch,) = request_services.stretches_choose(
+        change=change, giver=partner_a, request_ids=[change.requests.get(position=1).pk]
+    )
+    request_services.stretch_log(stretch=stretch, giver=partner_a, note="alex-balcony-note")
+    client_b.post(reverse("account_delete"), {"password": PASSWORD})
+    kept = Stretch.objects.get(pk=stretch.pk)
+    assert kept.request is None and kept.giver == partner_a
+    dumped = json.dumps(json.loads(client_a.get(reverse("account_export")).content))
+    assert "alex-balcony-note" in dumped
+    assert "When you are late" not in dumped  # the deleted partner's own words are gone
