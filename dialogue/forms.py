@@ -153,6 +153,18 @@ class StartForm(forms.Form):
         help_text="A gentle countdown. It never cuts anyone off in the middle of a step.",
     )
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    variant = forms.ChoiceField(
+        choices=[(v.value, v.value) for v in machine.Variant],
+        initial=machine.Variant.INTENTIONAL,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    caretaker = forms.CharField(
+        label="Whom will your partner speak as?",
+        help_text='The person who raised you that you want to talk to: "Mum", "Grandpa Joe".',
+        max_length=machine.MAX_CARETAKER,
+        required=False,
+    )
 
 
 class ReflectionForm(forms.Form):

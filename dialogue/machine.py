@@ -5,7 +5,13 @@ raises `IllegalMove` with a sentence a person can read. `replay(start, moves)` r
 from the stored moves. Partners are plain integers (user ids); time arrives inside the move.
 
 Steps of a round: appointment → check-in → send → mirror → more? → summary → validate →
-empathize → close. Within a step the `turn` says whose move it is: the receiver reflects, the
+empathize → close. The parent-child variant (`Variant.PARENT_CHILD`) uses the same steps with
+its own path: the receiver, speaking as the sender's caretaker, asks a fixed question; the
+sender answers (send, mirror, more?), the receiver validates and empathizes, then asks the next
+question; after the last, the receiver puts the role down and says, as themselves, what they
+can give now (give), and the dialogue closes without a switch of roles.
+
+Within a step the `turn` says whose move it is: the receiver reflects, the
 sender confirms or corrects. Pause and leave are allowed at any step.
 """
 
@@ -26,6 +32,7 @@ class Step(StrEnum):
     SUMMARY = "summary"
     VALIDATE = "validate"
     EMPATHIZE = "empathize"
+    GIVE = "give"  # the parent-child variant only
     CLOSE = "close"
     ENDED = "ended"
 
@@ -42,6 +49,21 @@ PROGRESS = [
     Step.EMPATHIZE,
     Step.CLOSE,
 ]
+
+# The steps of the parent-child variant's progress line.
+PARENT_CHILD_PROGRESS = [
+    Step.APPOINTMENT,
+    Step.CHECK_IN,
+    Step.SEND,
+    Step.MIRROR,
+    Step.MORE,
+    Step.VALIDATE,
+    Step.EMPATHIZE,
+    Step.GIVE,
+    Step.CLOSE,
+]
+PARENT_CHILD_QUESTIONS = 3  # the fixed questions the caretaker asks (their words: screens.py)
+MAX_CARETAKER = 60
 
 # The receiver's move at each reflecting step, and the step that follows its confirmation.
 REFLECTIONS = {
@@ -69,6 +91,11 @@ class Device(StrEnum):
     SHARED_DEVICE = "shared_device"
 
 
+class Variant(StrEnum):
+    INTENTIONAL = "intentional"
+    PARENT_CHILD = "parent_child"
+
+
 class Outcome(StrEnum):
     COMPLETED = "completed"
     STOPPED = "stopped"
@@ -92,6 +119,7 @@ MOVES = frozenset(
         "summarize",
         "validate",
         "empathize",
+        "give",
         "confirm",
         "correct",
         "more",
@@ -152,6 +180,16 @@ class State:
     stopped_by: int | None = None
     agreed: frozenset[int] = frozenset()  # who said yes to holding the dialogue now
     near: int = 0  # on one shared device: the partner at the near edge (0: not chosen yet)
+    variant: Variant = Variant.INTENTIONAL
+    caretaker: str = ""  # parent-child: whom the receiver speaks as ("Mum")
+    question: int = 0  # parent-child: the question being answered, from 0
+
+    @property
+    def parent_child(self) -> bool:
+        return self.variant == Variant.PARENT_CHILD
+
+    def progress_steps(self) -> list[Step]:
+        return PARENT_CHILD_PROGRESS if self.parent_child else PROGRESS
 
     @property
     def partners(self) -> tuple[int, int]:
@@ -206,14 +244,24 @@ def start(
     device: Device | str,
     topic: str = "",
     timebox_minutes: int | None = None,
+    variant: Variant | str = Variant.INTENTIONAL,
+    caretaker: str = "",
 ) -> State:
-    """A new dialogue: the requester has asked; the other partner is to answer."""
+    """A new dialogue: the requester has asked; the other partner is to answer. In the
+    parent-child variant the requester is the one who speaks (as the child), and `caretaker`
+    names whom the other speaks as."""
     if requester == other:
         raise IllegalMove("A dialogue needs two different partners.")
     if len(topic) > MAX_TOPIC:
         raise IllegalMove(f"Keep the topic to one line ({MAX_TOPIC} characters at most).")
     if timebox_minutes is not None and not 5 <= timebox_minutes <= 120:
         raise IllegalMove("A time-box is between 5 and 120 minutes.")
+    variant = Variant(variant)
+    caretaker = caretaker.strip()
+    if variant == Variant.PARENT_CHILD and not caretaker:
+        raise IllegalMove("Say whom your partner will speak as, like “Mum” or “Grandpa Joe”.")
+    if len(caretaker) > MAX_CARETAKER:
+        raise IllegalMove(f"Keep the name short ({MAX_CARETAKER} characters at most).")
     return State(
         requester=requester,
         other=other,
@@ -223,6 +271,8 @@ def start(
         timebox_minutes=timebox_minutes,
         sender=requester,
         receiver=other,
+        variant=variant,
+        caretaker=caretaker if variant == Variant.PARENT_CHILD else "",
     )
 
 
@@ -383,6 +433,17 @@ def _reflecting(state: State, move: Move) -> State:
     if move.kind == "correct":
         _text(state, move, required=False)
         return replace(state, turn=Turn.RECEIVER, corrections=state.corrections + 1)
+    if state.parent_child and state.step == Step.EMPATHIZE:
+        if state.question + 1 < PARENT_CHILD_QUESTIONS:  # the caretaker asks the next question
+            return replace(
+                state,
+                step=Step.SEND,
+                turn=Turn.SENDER,
+                question=state.question + 1,
+                pieces=0,
+                corrections=0,
+            )
+        return replace(state, step=Step.GIVE, turn=Turn.RECEIVER)
     turn = Turn.SENDER if following == Step.MORE else Turn.RECEIVER
     if following == Step.CLOSE:
         turn = Turn.BOTH
@@ -394,7 +455,17 @@ def _more(state: State, move: Move) -> State:
         raise _not_now(state, move)
     if move.kind == "more":
         return replace(state, step=Step.SEND, turn=Turn.SENDER)
-    return replace(state, step=Step.SUMMARY, turn=Turn.RECEIVER)
+    # The parent-child variant validates each answer directly, without a summary.
+    following = Step.VALIDATE if state.parent_child else Step.SUMMARY
+    return replace(state, step=following, turn=Turn.RECEIVER)
+
+
+def _give(state: State, move: Move) -> State:
+    """Parent-child: the receiver, as themselves again, says what they can give now."""
+    if move.kind != "give" or move.by != state.receiver:
+        raise _not_now(state, move)
+    _text(state, move, required=True)
+    return replace(state, step=Step.CLOSE, turn=Turn.BOTH)
 
 
 def _close(state: State, move: Move) -> State:
@@ -403,6 +474,11 @@ def _close(state: State, move: Move) -> State:
             raise IllegalMove("Your thanks has been said.")
         return replace(state, thanked=state.thanked | {move.by})
     if move.kind == "switch":
+        if state.parent_child:
+            raise IllegalMove(
+                "In this dialogue the roles stay as they are. You can end here, and hold it "
+                "the other way round another time."
+            )
         return replace(
             state,
             round=state.round + 1,
@@ -428,6 +504,7 @@ _HANDLERS = {
     Step.SUMMARY: _reflecting,
     Step.VALIDATE: _reflecting,
     Step.EMPATHIZE: _reflecting,
+    Step.GIVE: _give,
     Step.CLOSE: _close,
 }
 
@@ -456,4 +533,5 @@ def state_from_dict(data: dict) -> State:
     data["step"], data["turn"] = Step(data["step"]), Turn(data["turn"])
     data["mode"], data["device"] = Mode(data["mode"]), Device(data["device"])
     data["outcome"] = Outcome(data["outcome"]) if data["outcome"] else None
+    data["variant"] = Variant(data.get("variant", Variant.INTENTIONAL))
     return State(**data)

@@ -22,6 +22,11 @@ class Dialogue(models.Model):
     device = models.CharField(max_length=15, choices=[(d.value, d.value) for d in machine.Device])
     topic = models.CharField(max_length=machine.MAX_TOPIC, blank=True)
     timebox_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    variant = models.CharField(
+        max_length=15,
+        choices=[(v.value, v.value) for v in machine.Variant],
+        default=machine.Variant.INTENTIONAL,
+    )
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     seq = models.PositiveIntegerField(default=0)
@@ -136,3 +141,21 @@ class DialogueShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} shares {self.dialogue}"
+
+
+class ParentChildOpening(models.Model):
+    """The couple's therapist has opened the parent-child dialogue for them (until closed).
+    Without an open one, the service refuses to start that variant."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"Parent-child dialogue opened for {self.couple}"

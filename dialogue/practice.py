@@ -11,8 +11,8 @@ from django.http import Http404
 from dialogue import machine, screens, vocabulary
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import StartForm
-from dialogue.machine import PROGRESS, Step
-from dialogue.models import Dialogue, Event, Reflection
+from dialogue.machine import PARENT_CHILD_PROGRESS, PROGRESS, Step
+from dialogue.models import Dialogue, Event, ParentChildOpening, Reflection
 from imago_app import charts
 from imago_app.models import Couple, Homework, User
 from imago_app.practices import (
@@ -31,14 +31,15 @@ from imago_app.practices import (
 
 
 def _outline(events: list[Event], people: dict[int, User]) -> dict:
-    reached = max((PROGRESS.index(Step(e.step)) for e in events if e.step in PROGRESS), default=0)
+    steps = PARENT_CHILD_PROGRESS if any(e.step == Step.GIVE for e in events) else PROGRESS
+    reached = max((steps.index(Step(e.step)) for e in events if e.step in steps), default=0)
     levels = {
         people[e.actor_id].display_name: e.data.get("level")
         for e in events
         if e.kind == "check_in" and e.actor_id in people
     }
     return {
-        "reached": screens.STEP_LABELS[PROGRESS[reached]],
+        "reached": screens.STEP_LABELS[steps[reached]],
         "rounds": max((e.round for e in events), default=1),
         "pauses": sum(1 for e in events if e.kind == "pause"),
         "levels": levels,
@@ -69,6 +70,8 @@ def start_form(
         auto_id="together-%s" if together else "id_%s",
     )
     form.fields["device"].widget = forms.HiddenInput()
+    # The parent-child dialogue has its own form (`parent_child_form`).
+    form.fields["caretaker"].widget = forms.HiddenInput()
     if together:  # its own words, so the two forms on one page never share a label
         form.fields["topic"].label = "What would you two like to talk about? (optional)"
         form.fields["mode"].label = "How will you take turns at this screen?"
@@ -127,6 +130,28 @@ def _therapist(context: dict) -> tuple[User | None, bool]:
     return (link.therapist if link else None), both
 
 
+def parent_child_form(therapist: User, *, together: bool = False) -> StartForm:
+    """The form to begin the parent-child dialogue, which the couple's therapist opened."""
+    form = StartForm(
+        initial={
+            "key": secrets.token_urlsafe(16),
+            "device": machine.Device.SHARED_DEVICE if together else machine.Device.TWO_DEVICES,
+            "mode": machine.Mode.SPOKEN,
+            "variant": machine.Variant.PARENT_CHILD,
+        },
+        auto_id="parent-child-%s",
+    )
+    form.fields["caretaker"].required = True
+    form.fields["device"].widget = forms.RadioSelect(choices=form.fields["device"].choices)
+    form.fields["topic"].widget = forms.HiddenInput()
+    form.fields["timebox"].widget = forms.HiddenInput()
+    form.fields["caretaker"].help_text += (
+        f" {therapist.display_name}, your therapist, will see that you held it and whom it was "
+        "with, in the dialogue's outline."
+    )
+    return form
+
+
 class DialoguePractice(Practice):
     slug = "dialogue"
     label = "Intentional Dialogue"
@@ -142,22 +167,29 @@ class DialoguePractice(Practice):
                 dialogue and dialogue.seq == 1 and dialogue.requested_by_id != user.pk
             ),
         }
-        return [
-            Card(
-                "dialogue/_home_card.html",
-                shows,
-                unkeyed={
-                    "start_form": start_form(*_therapist(context)),
-                    "together_form": start_form(*_therapist(context), together=True),
-                },
-                position=10,
-            )
-        ]
+        therapist, both = _therapist(context)
+        # One query, only once both agreed to a therapist: have they opened the parent-child
+        # dialogue for the couple?
+        shows["parent_child"] = bool(
+            both
+            and not dialogue
+            and ParentChildOpening.objects.filter(
+                couple=couple, therapist=therapist, closed_at=None
+            ).exists()
+        )
+        unkeyed = {
+            "start_form": start_form(therapist, both),
+            "together_form": start_form(therapist, both, together=True),
+        }
+        if shows["parent_child"]:
+            unkeyed["parent_child_form"] = parent_child_form(therapist)
+        return [Card("dialogue/_home_card.html", shows, unkeyed=unkeyed, position=10)]
 
     def announcements(self):
         return {
             "dialogue_requested": "Your partner would like a dialogue.",
             "dialogue_ended": "The dialogue has ended.",
+            "parent_child": "Your therapist changed what dialogues are open to you.",
         }
 
     def last_activity(self, couple: OuterRef):
@@ -206,8 +238,18 @@ class DialoguePractice(Practice):
                     ],
                 }
             )
+        opened = ParentChildOpening.objects.filter(
+            couple=couple, therapist=therapist, closed_at=None
+        ).first()
         return RecordPart(
-            sections=[Section("dialogue/_record.html", {"timeline": timeline}, position=40)],
+            sections=[
+                Section("dialogue/_record.html", {"timeline": timeline}, position=40),
+                Section(
+                    "dialogue/_record_parent_child.html",
+                    {"opened": opened, "couple": couple},
+                    position=62,
+                ),
+            ],
             charts=_charts(timeline, reflections, people),
         )
 

@@ -22,6 +22,7 @@ STEP_LABELS = {
     Step.SUMMARY: "Summary",
     Step.VALIDATE: "Validate",
     Step.EMPATHIZE: "Empathize",
+    Step.GIVE: "What I can give",
     Step.CLOSE: "Close",
 }
 
@@ -44,9 +45,11 @@ _STEM_TAIL = " \t\r\n.…:,"
 
 def without_stem(step: str, text: str) -> str:
     """The text as said: a box left as the stem it was prefilled with counts as empty."""
-    prefill = PREFILL.get(step)
-    if prefill and text.strip().rstrip(_STEM_TAIL) == prefill.strip().rstrip(_STEM_TAIL):
-        return ""
+    said = text.strip().rstrip(_STEM_TAIL)
+    for found in (PREFILL, PARENT_CHILD_PREFILL, {Step.GIVE: GIVE_PREFILL}):
+        prefill = found.get(step)
+        if prefill and said == prefill.strip().rstrip(_STEM_TAIL):
+            return ""
     return text
 
 
@@ -74,6 +77,35 @@ LISTENER_TASK = {
     Step.VALIDATE: "Say how it makes sense from {speaker}'s side. You don't need to agree.",
     Step.EMPATHIZE: "Imagine how {speaker} feels, and name it.",
 }
+
+
+# The parent-child dialogue: the questions the listener asks in the caretaker's role, the
+# stems that steer towards grief, fear and longing (never anger at the partner), and the
+# moment the role is put down.
+PARENT_CHILD_QUESTIONS = [
+    "I'm {caretaker}. What was it like for you, living with me?",
+    "What hurt you the most, with me?",
+    "What did you need most from me, and not get?",
+]
+PARENT_CHILD_ANSWER = "When I lived with you, I felt… What I missed was…"
+PARENT_CHILD_STEMS = {
+    Step.VALIDATE: "It makes sense that you felt that, because…",
+    Step.EMPATHIZE: "I imagine you felt… (sad, scared, alone, longing…)",
+}
+PARENT_CHILD_PREFILL = {
+    Step.VALIDATE: "It makes sense that you felt that, because ",
+    Step.EMPATHIZE: "I imagine you felt ",
+}
+GIVE_TASK = (
+    "Put the role of {caretaker} down. Now, as yourself, tell {speaker} what you can give them now."
+)
+GIVE_STEM = "Now, as me: what I can give you now is…"
+GIVE_PREFILL = "Now, as me, what I can give you now is "
+
+
+def asked_question(state: State) -> str:
+    """The caretaker's question the speaker is answering now (parent-child only)."""
+    return PARENT_CHILD_QUESTIONS[state.question].format(caretaker=state.caretaker)
 
 
 @dataclass
@@ -319,6 +351,8 @@ def _doing(state: State) -> str:
         return "to share"
     if state.step == Step.MORE:
         return "to say whether there's more"
+    if state.step == Step.GIVE:
+        return "to say what they can give now"
     if state.step in REFLECTIONS:
         if state.turn == Turn.RECEIVER:
             return {
@@ -362,7 +396,12 @@ def _stage(state, events, *, me, other, names, shared) -> dict:
         if shared:  # both are here: no request to answer, only whether now is good for both
             return {"kind": "agree_now", "topic": state.topic}
         if my_turn:
-            return {"kind": "answer_request", "asker": other, "topic": state.topic}
+            return {
+                "kind": "answer_request",
+                "asker": other,
+                "topic": state.topic,
+                "caretaker": state.caretaker if state.parent_child else "",
+            }
         return {
             "kind": "wait",
             "text": f"Waiting for {other.display_name} to answer.",
@@ -379,11 +418,42 @@ def _stage(state, events, *, me, other, names, shared) -> dict:
         return {"kind": "wait", "text": f"Waiting for {other.display_name} to check in."}
 
     if state.step == Step.SEND:
+        if state.parent_child:
+            asked = asked_question(state)
+            if my_turn:
+                return {
+                    "kind": "send",
+                    "first": state.pieces == 0,
+                    "round": state.round,
+                    "asked": asked,
+                    "asker": f"{names['listener']}, as {state.caretaker}",
+                    "stem": PARENT_CHILD_ANSWER,
+                }
+            return {
+                "kind": "wait",
+                "text": f"{names['speaker']} is answering, as the child they were.",
+                "say": asked,
+                "say_intro": f"Ask it gently, as {state.caretaker}:",
+            }
         if my_turn:
             return {"kind": "send", "first": state.pieces == 0, "round": state.round}
         return {
             "kind": "wait",
             "text": f"{names['speaker']} is finding the words for what to share.",
+        }
+
+    if state.step == Step.GIVE:
+        if my_turn:
+            return {
+                "kind": "give",
+                "task": GIVE_TASK.format(caretaker=state.caretaker, **names),
+                "stem": GIVE_STEM,
+                "prefill": GIVE_PREFILL,
+            }
+        return {
+            "kind": "wait",
+            "text": f"{names['listener']} is putting the role down, and thinking about what "
+            "they can give you now.",
         }
 
     if state.step == Step.MORE:
@@ -412,8 +482,12 @@ def _stage(state, events, *, me, other, names, shared) -> dict:
                 "move": expected,
                 "task": LISTENER_TASK[state.step].format(**names),
                 "pieces": shown,
-                "stem": STEMS[state.step],
-                "prefill": PREFILL[state.step],
+                "stem": (PARENT_CHILD_STEMS if state.parent_child else STEMS).get(
+                    state.step, STEMS[state.step]
+                ),
+                "prefill": (PARENT_CHILD_PREFILL if state.parent_child else PREFILL).get(
+                    state.step, PREFILL[state.step]
+                ),
                 "correction": correction.text if correction else None,
                 "corrected": correction is not None,
                 "feelings": vocabulary.feelings() if state.step == Step.EMPATHIZE else None,
@@ -439,6 +513,7 @@ def _stage(state, events, *, me, other, names, shared) -> dict:
             for person in (me, other)
         ],
         "next_speaker": names["listener"],
+        "can_switch": not state.parent_child,
     }
 
 
@@ -457,6 +532,8 @@ def _headline(stage: dict, *, me: User) -> str:
         return stage["question"]
     if kind == "ended":
         return "This dialogue has ended." if stage["completed"] else "This dialogue has stopped."
+    if kind == "close" and not stage.get("can_switch", True):
+        return "Thank you both. End here when you're ready."
     return {
         "scheduled": "Your dialogue has a time. Begin when you're both ready.",
         "agree_now": "Is now a good time for you both?",
@@ -464,6 +541,7 @@ def _headline(stage: dict, *, me: User) -> str:
         "calm_offer": "Would you like a calming pause first?",
         "send": f"{me.display_name}, you're speaking. Share one small piece.",
         "more": "Is there more?",
+        "give": f"{me.display_name}, as yourself again.",
         "close": "Thank you both. Switch roles, or end here.",
     }[kind]
 
@@ -492,7 +570,7 @@ def check_in_privacy(*, other: User, shared: bool, therapist: tuple[User | None,
 def _progress(state: State, *, stopped_at: str | None = None) -> list[dict]:
     """The steps of the round, each done, current or to come. An ended dialogue shows every
     step done, or, when it stopped early, the steps done before the one it stopped at."""
-    order = list(STEP_LABELS)
+    order = state.progress_steps()
     if state.ended:
         at = order.index(stopped_at) if stopped_at in order else len(order)
         return [

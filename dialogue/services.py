@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogue import machine, screens
-from dialogue.models import Dialogue, DialogueShare, Event, Reflection
-from imago_app import access
+from dialogue.models import Dialogue, DialogueShare, Event, ParentChildOpening, Reflection
+from imago_app import access, audit
 from imago_app.models import Couple, OpenSocket, User
 from imago_app.notify import home_changed_after_commit
 from imago_app.services import Refused
@@ -75,10 +75,17 @@ def dialogue_request(
     topic: str = "",
     timebox_minutes: int | None = None,
     key: str,
+    variant: str = machine.Variant.INTENTIONAL,
+    caretaker: str = "",
 ) -> Dialogue:
     """The partner asks the other for a dialogue. The other learns of it live on their home
-    page, or by e-mail when they have no page open."""
+    page, or by e-mail when they have no page open. The parent-child variant only while the
+    couple's therapist has it open for them."""
     couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    if variant == machine.Variant.PARENT_CHILD and not parent_child_open(couple):
+        raise Refused(
+            "The parent-child dialogue opens when your therapist opens it for the two of you."
+        )
     if couple.dialogues.filter(ended_at__isnull=True).exists():
         raise Refused("You already have a dialogue open. Go back to it, or stop it first.")
     other = access.other_partner(couple, partner)
@@ -92,6 +99,8 @@ def dialogue_request(
             device=device,
             topic=topic,
             timebox_minutes=timebox_minutes,
+            variant=variant,
+            caretaker=caretaker,
         )
     except machine.IllegalMove as illegal:
         raise Refused(illegal.message) from None
@@ -102,6 +111,7 @@ def dialogue_request(
         device=state.device,
         topic=state.topic,
         timebox_minutes=timebox_minutes,
+        variant=state.variant,
         seq=1,
         snapshot=machine.state_to_dict(state),
     )
@@ -250,3 +260,37 @@ def transcript_share(*, dialogue: Dialogue, partner: User, shared: bool) -> None
         DialogueShare.objects.get_or_create(dialogue=dialogue, partner=partner)
     else:
         DialogueShare.objects.filter(dialogue=dialogue, partner=partner).delete()
+
+
+def parent_child_open(couple: Couple) -> bool:
+    """Whether the couple's consenting therapist has the parent-child dialogue open for them."""
+    therapist, agreed = access.couple_therapist(couple.pk)
+    return bool(
+        agreed
+        and ParentChildOpening.objects.filter(
+            couple=couple, therapist=therapist, closed_at=None
+        ).exists()
+    )
+
+
+@transaction.atomic
+def parent_child_set(*, couple: Couple, therapist: User, open_: bool, request=None) -> None:
+    """The therapist opens or closes the parent-child dialogue for a couple (logged; the
+    couple's home pages are told)."""
+    current = ParentChildOpening.objects.filter(couple=couple, therapist=therapist, closed_at=None)
+    if open_ and not current.exists():
+        ParentChildOpening.objects.create(couple=couple, therapist=therapist)
+    elif not open_ and current.exists():
+        current.update(closed_at=timezone.now())
+    else:
+        return
+    audit.record(
+        audit.Action.OPENED if open_ else audit.Action.CLOSED,
+        actor=therapist,
+        couple=couple,
+        request=request,
+        what="the parent-child dialogue",
+    )
+    home_changed_after_commit(
+        list(couple.memberships.current().values_list("user_id", flat=True)), "parent_child"
+    )

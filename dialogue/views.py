@@ -37,6 +37,8 @@ def dialogue_start(request: HttpRequest) -> HttpResponse:
             topic=data["topic"],
             timebox_minutes=data["timebox"],
             key=data["key"],
+            variant=data["variant"] or machine.Variant.INTENTIONAL,
+            caretaker=data["caretaker"],
         )
     except services.Refused as refused:
         messages.error(request, refused.message)
@@ -170,3 +172,19 @@ def dialogue_transcript(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             "therapist_agreed": agreed,
         },
     )
+
+
+@login_required
+@require_POST
+def dialogue_parent_child(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """The couple's consenting therapist opens or closes the parent-child dialogue for them."""
+    couple = access.get_couple_for_therapist(request.user, couple_id)
+    open_ = bool(request.POST.get("open"))
+    services.parent_child_set(couple=couple, therapist=request.user, open_=open_, request=request)
+    messages.success(
+        request,
+        "The parent-child dialogue is open to them now."
+        if open_
+        else "The parent-child dialogue is closed for them.",
+    )
+    return redirect("therapist_couple", couple.pk)

@@ -195,6 +195,9 @@ class AuditEntry(models.Model):
         CONSENT_GIVEN = "consent_given", "agreed to a therapist seeing what is shared"
         CONSENT_ENDED = "consent_ended", "ended a therapist's access"
         DENIED = "denied", "was refused access"
+        # A therapist opens (or closes) something for the couple; `what` says what.
+        OPENED = "opened", "opened for the couple"
+        CLOSED = "closed", "closed for the couple"
 
     seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()

@@ -303,6 +303,8 @@ def access_log(request: HttpRequest, couple_id: int) -> HttpResponse:
             audit.Action.RECORD_READ,
             audit.Action.CONSENT_GIVEN,
             audit.Action.CONSENT_ENDED,
+            audit.Action.OPENED,
+            audit.Action.CLOSED,
         ],
     ).select_related("actor")[:ACCESS_LOG_ENTRIES]
     return render(

@@ -137,7 +137,12 @@ def world(partner_a, partner_b):
 
 
 # The therapist's pages about a couple: for the consenting therapist only.
-THERAPIST_PAGES = {"therapist_couple", "therapist_note", "therapist_homework"}
+THERAPIST_PAGES = {
+    "therapist_couple",
+    "therapist_note",
+    "therapist_homework",
+    "dialogue_parent_child",
+}
 # Pages about one partner's own thing: the other partner of the couple gets a 404 too.
 OWNED_BY = {
     "caring_edit": "partner",

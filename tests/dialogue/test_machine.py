@@ -296,8 +296,10 @@ class RandomPlay(RuleBasedStateMachine):
             "empathize",
             "confirm",
             "no_more",
+            "give",
             "ready",
             "switch",
+            "end",
         ]:
             move = Move(kind=kind, by=by, at=self.clock, text="words", level=7, feelings=("sad",))
             try:
@@ -353,3 +355,94 @@ class RandomPlay(RuleBasedStateMachine):
 
 RandomPlay.TestCase.settings = settings(max_examples=150, stateful_step_count=60, deadline=None)
 TestRandomPlay = RandomPlay.TestCase
+
+
+# --- the parent-child variant ----------------------------------------------------------------
+
+
+def pc(**kw):
+    return new(variant=m.Variant.PARENT_CHILD, caretaker="Mum", **kw)
+
+
+def answer_question(state):
+    """The sender answers the caretaker's question; the receiver mirrors, validates and
+    empathizes, each confirmed."""
+    state = mv(state, "send", A, text="It was lonely.")
+    state = mv(state, "mirror", B, text="You felt lonely.")
+    state = mv(state, "confirm", A)
+    state = mv(state, "no_more", A)
+    assert state.step == Step.VALIDATE  # no summary in this variant
+    state = mv(state, "validate", B, text="It makes sense.")
+    state = mv(state, "confirm", A)
+    state = mv(state, "empathize", B, feelings=("sad",))
+    return mv(state, "confirm", A)
+
+
+def test_the_parent_child_variant_needs_whom_the_receiver_speaks_as():
+    with pytest.raises(IllegalMove, match="whom your partner will speak as"):
+        new(variant=m.Variant.PARENT_CHILD)
+    assert new(caretaker="Mum").caretaker == ""  # only the variant keeps it
+    assert pc().caretaker == "Mum" and pc().parent_child
+
+
+def test_the_caretaker_asks_each_question_then_gives_as_themselves():
+    state = until_send(pc())
+    for question in range(m.PARENT_CHILD_QUESTIONS):
+        assert state.step == Step.SEND and state.question == question
+        state = answer_question(state)
+    assert state.step == Step.GIVE and state.turn == Turn.RECEIVER
+    refuse(state, "give", A, "partner's turn")
+    refuse(state, "give", B, "Write a few words", text="")
+    state = mv(state, "give", B, text="Now I can listen, every evening.")
+    assert state.step == Step.CLOSE
+    refuse(state, "switch", A, "the roles stay as they are")
+    state = mv(state, "end", B)
+    assert state.outcome == Outcome.COMPLETED
+
+
+def test_a_correction_loops_within_a_question_and_pause_works():
+    state = until_send(pc())
+    state = mv(state, "send", A, text="It was lonely.")
+    state = mv(state, "mirror", B, text="You were bored.")
+    state = mv(state, "correct", A, text="Lonely, not bored.")
+    assert state.step == Step.MIRROR and state.turn == Turn.RECEIVER
+    state = mv(state, "pause", B)
+    refuse(state, "mirror", B, "paused")
+    state = mv(mv(state, "ready", A), "ready", B)
+    state = mv(state, "mirror", B, text="You felt lonely.")
+    assert mv(state, "confirm", A).step == Step.MORE
+
+
+def test_the_variant_survives_storage_and_old_snapshots_read_as_the_dialogue():
+    state = until_send(pc())
+    assert m.state_from_dict(m.state_to_dict(state)) == state
+    old = m.state_to_dict(until_send())
+    for name in ("variant", "caretaker", "question"):
+        old.pop(name)
+    assert m.state_from_dict(old).variant == m.Variant.INTENTIONAL
+    assert pc().progress_steps() == m.PARENT_CHILD_PROGRESS
+    assert Step.SUMMARY not in m.PARENT_CHILD_PROGRESS
+
+
+class ParentChildPlay(RandomPlay):
+    """The same random play on the parent-child variant."""
+
+    def __init__(self):
+        super().__init__()
+        self.initial = pc()
+        self.state = self.initial
+
+    @invariant()
+    def variant_rules_hold(self):
+        s = self.state
+        assert s.variant == m.Variant.PARENT_CHILD and s.round == 1  # no switch of roles
+        assert 0 <= s.question < m.PARENT_CHILD_QUESTIONS
+        assert s.step != Step.SUMMARY
+        if s.step == Step.GIVE:
+            assert s.question == m.PARENT_CHILD_QUESTIONS - 1 and s.turn == Turn.RECEIVER
+
+
+ParentChildPlay.TestCase.settings = settings(
+    max_examples=150, stateful_step_count=80, deadline=None
+)
+TestParentChildPlay = ParentChildPlay.TestCase
