@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 
 from dialogue import services as dialogue_services
 from exercises.appreciation import services as appreciation_services
+from exercises.cycle import services as cycle_services
 from imago_app import services as imago_services
 from tests.factories import make_couple, make_dialogue, make_link, make_partner, make_therapist
 from tests.sockets import NOT_FOUND, NOT_SIGNED_IN, Socket, login_cookie
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 SECRET_TOPIC = "only-the-couple-knows-this-topic"
 SECRET_PIECE = "only-the-couple-reads-this-piece"
 SECRET_APPRECIATION = "only-the-couple-reads-this-appreciation"
-SECRETS = (SECRET_TOPIC, SECRET_PIECE, SECRET_APPRECIATION)
+SECRETS = (SECRET_TOPIC, SECRET_PIECE, SECRET_APPRECIATION, "only-the-couple-sees-this-side")
 # The partners' names: also for the therapist both of them let in, and nobody else.
 NAMES = ("Alexandrina", "Samwise")
 
@@ -37,7 +38,19 @@ PEOPLE = [
     "revoked_therapist",
     "unlinked_therapist",
 ]
-ROUTES = ["home", "appreciations", "our_dialogue", "their_dialogue", "no_dialogue"]
+ROUTES = [
+    "home",
+    "appreciations",
+    "caring",
+    "requests",
+    "our_dialogue",
+    "their_dialogue",
+    "no_dialogue",
+    "our_cycle",
+    "their_cycle",
+    "no_cycle",
+]
+SECRET_SIDE = "only-the-couple-sees-this-side"
 
 OURS = {"partner", "partner_b"}
 # What each visitor's own socket shows (None: the socket is not theirs, or nothing is).
@@ -46,16 +59,25 @@ OWN = {
         "home": "You and Samwise",
         "appreciations": SECRET_APPRECIATION,
         "our_dialogue": "Samwise is mirroring what you said",
+        "caring": 'id="caring-giving"',
+        "requests": 'id="requests-panel"',
+        "our_cycle": "Round the loop",
     },
     "partner_b": {
         "home": "You and Alexandrina",
         "appreciations": SECRET_APPRECIATION,
         "our_dialogue": SECRET_PIECE,
+        "caring": 'id="caring-giving"',
+        "requests": 'id="requests-panel"',
+        "our_cycle": SECRET_SIDE,
     },
     "other_couple": {
         "home": "You and Riley",
         "appreciations": 'id="appreciation-panel"',
         "their_dialogue": "their-own-topic",
+        "caring": 'id="caring-giving"',
+        "requests": 'id="requests-panel"',
+        "their_cycle": "Riley hasn't shown their side yet",
     },
     "no_couple": {"home": "Link up with your partner"},
     "therapist": {"home": "Samwise"},  # the couple, listed for the therapist they both let in
@@ -87,10 +109,31 @@ def make_world():
     appreciation_services.appreciation_offer(
         couple=couple, author=sam, about="action", text=SECRET_APPRECIATION
     )
+    cycle = cycle_services.cycle_create(couple=couple, partner=alex, name="the evenings")
+    for who, move in ((alex, SECRET_SIDE), (sam, "goes quiet")):
+        side = cycle_services.side_save(
+            cycle=cycle,
+            author=who,
+            keep_as_written=True,
+            trigger="the door closes",
+            feel="alone",
+            so_i=move,
+        )
+        cycle_services.side_show(side=side, author=who, shown=True, for_therapist=False)
     # Another couple, with a dialogue of their own and a therapist still waiting for consent.
     jordan, riley = make_partner("Jordan"), make_partner("Riley")
     theirs = make_couple(jordan, riley)
     their_dialogue = make_dialogue(theirs, jordan, topic="their-own-topic")
+    their_cycle = cycle_services.cycle_create(couple=theirs, partner=jordan, name="x")
+    side = cycle_services.side_save(
+        cycle=their_cycle,
+        author=jordan,
+        keep_as_written=True,
+        trigger="their-own-cycle",
+        feel="sad",
+        so_i="walks",
+    )
+    cycle_services.side_show(side=side, author=jordan, shown=True, for_therapist=False)
     pending = make_therapist("Dr Maybe")
     make_link(theirs, pending, consent=False)
     people = {
@@ -111,6 +154,11 @@ def make_world():
         "our_dialogue": f"/ws/dialogue/{dialogue.pk}/",
         "their_dialogue": f"/ws/dialogue/{their_dialogue.pk}/",
         "no_dialogue": f"/ws/dialogue/{their_dialogue.pk + 1000}/",
+        "caring": "/ws/caring/",
+        "requests": "/ws/requests/",
+        "our_cycle": f"/ws/cycles/{cycle.pk}/",
+        "their_cycle": f"/ws/cycles/{their_cycle.pk}/",
+        "no_cycle": f"/ws/cycles/{their_cycle.pk + 1000}/",
     }
     return people, paths
 
