@@ -12,6 +12,18 @@ from tests.factories import make_link, text
 
 pytestmark = pytest.mark.django_db
 
+# One question of the parent-child dialogue: (whether the speaker moves, the move).
+QUESTION_MOVES = [
+    (True, "send"),
+    (False, "mirror"),
+    (True, "confirm"),
+    (True, "no_more"),
+    (False, "validate"),
+    (True, "confirm"),
+    (False, "empathize"),
+    (True, "confirm"),
+]
+
 
 def ask(couple, partner, key="pc-1", **extra):
     return services.dialogue_request(
@@ -109,17 +121,8 @@ def test_a_whole_parent_child_dialogue_through_the_service(client, couple, partn
     assert "Sam, as Mum, asks you" in page
     assert "I'm Mum. What was it like for you, living with me?" in page
     for _question in range(machine.PARENT_CHILD_QUESTIONS):
-        for who, kind in [
-            (partner_a, "send"),
-            (partner_b, "mirror"),
-            (partner_a, "confirm"),
-            (partner_a, "no_more"),
-            (partner_b, "validate"),
-            (partner_a, "confirm"),
-            (partner_b, "empathize"),
-            (partner_a, "confirm"),
-        ]:
-            move(who, kind)
+        for speaks, kind in QUESTION_MOVES:
+            move(partner_a if speaks else partner_b, kind)
     client.force_login(partner_b)
     page = text(client.get(reverse("dialogue", args=[dialogue.pk])))
     assert "Put the role of Mum down" in page
@@ -165,16 +168,8 @@ def test_it_runs_on_one_shared_tablet_with_a_half_for_each(
     page = move(partner_b, "check_in", level=7)
     assert "Sam, as Grandpa Joe, asks you" in page
     for _question in range(machine.PARENT_CHILD_QUESTIONS):
-        for who, kind in [
-            (partner_a, "send"),
-            (partner_b, "mirror"),
-            (partner_a, "confirm"),
-            (partner_a, "no_more"),
-            (partner_b, "validate"),
-            (partner_a, "confirm"),
-            (partner_b, "empathize"),
-            (partner_a, "confirm"),
-        ]:
+        for speaks, kind in QUESTION_MOVES:
+            who = partner_a if speaks else partner_b
             page = move(who, kind, text="words", feelings=("sad",) if kind == "empathize" else ())
     assert "Put the role of Grandpa Joe down" in page
     page = move(partner_b, "give", text="Time, every Sunday.")
