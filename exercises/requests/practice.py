@@ -27,6 +27,9 @@ from imago_app.practices import (
     per_week,
 )
 
+# A kept stretch's title once the request it came from was deleted with its author's account.
+DELETED_REQUEST = "A stretch from a request that was deleted with its author's account"
+
 
 class RequestsPractice(Practice):
     slug = "requests"
@@ -235,10 +238,10 @@ class RequestsPractice(Practice):
         ChangeRequest.objects.filter(**theirs).exclude(sender=user).update(mirror="")
         Stretch.objects.filter(**theirs).exclude(giver=user).update(other_review="")
         Repair.objects.filter(**theirs).exclude(author=user).update(what_it_was_like="")
-        # A stretch their partner gave from one of their requests is the partner's: it keeps its
-        # own title, measure, notes and review when the request goes with this account.
+        # A stretch their partner gave from one of their requests stays the partner's (its notes
+        # and review); the words it took from the request go with this account.
         Stretch.objects.filter(request__change_request__sender=user).exclude(giver=user).update(
-            request=None
+            request=None, title=DELETED_REQUEST, measure=""
         )
 
     def longings(self, user):

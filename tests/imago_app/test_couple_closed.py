@@ -191,7 +191,8 @@ def test_a_stretch_given_from_the_deleted_partners_request_stays_the_givers(
     request_services.stretch_log(stretch=stretch, giver=partner_a, note="alex-balcony-note")
     client_b.post(reverse("account_delete"), {"password": PASSWORD})
     kept = Stretch.objects.get(pk=stretch.pk)
-    assert kept.request is None and kept.giver == partner_a
+    assert kept.request is None and kept.giver == partner_a and kept.measure == ""
+    assert "deleted" in kept.title
     dumped = json.dumps(json.loads(client_a.get(reverse("account_export")).content))
     assert "alex-balcony-note" in dumped
     assert "When you are late" not in dumped  # the deleted partner's own words are gone
