@@ -12,8 +12,6 @@ from django.utils import timezone
 
 from imago_app.models import Couple
 
-MAX_CARETAKERS = 3
-
 
 class Shareable(models.Model):
     partner_couple = models.ForeignKey(

@@ -41,10 +41,9 @@ def position_of(step: str) -> int | None:
 
 
 def next_step(step: str, caretakers: int) -> str:
-    """The part after `step` (the summary is the last, and comes back to itself)."""
+    """The part after `step`, one of the picture's parts (the summary is the last, and comes
+    back to itself)."""
     order = steps(caretakers)
-    if step not in order:
-        return order[min(2, len(order) - 1)] if position_of(step) else PEOPLE
     return order[min(order.index(step) + 1, len(order) - 1)]
 
 
