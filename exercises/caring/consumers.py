@@ -1,27 +1,14 @@
-from django.http import Http404
-
-from exercises.access import linked_couple
 from exercises.caring import panel
-from imago_app.consumers import LivePanelConsumer
-from imago_app.notify import user_group
+from exercises.caring.practice import practice
+from exercises.consumers import OwnPanelConsumer
 
 
-class CaringConsumer(LivePanelConsumer):
+class CaringConsumer(OwnPanelConsumer):
     """Keeps "Your giving" on the caring page current: a gift arrives, or a thank-you for one
-    you gave, without a reload. It listens on the user's own group, where the caring services
-    say (after commit, without any text) that something changed."""
+    you gave, without a reload."""
 
-    announcements = {
-        "caring_given": "Your partner gave you a caring behaviour.",
-        "caring_thanked": "Your partner said thank you for what you gave.",
-    }
-
-    def group_for(self, user) -> str | None:
-        try:
-            linked_couple(user)
-        except Http404:
-            return None
-        return user_group(user.pk)
+    # The same words the home page says: the services tell the user's one group.
+    announcements = practice.announcements()
 
     def panel(self, request):
         return panel.panel_for(request)

@@ -24,9 +24,6 @@ class CyclePractice(Practice):
     def exercise_links(self):
         return [Link("Our cycle: the loop we get caught in", "cycles", position=55)]
 
-    def announcements(self):
-        return {"cycle_changed": "Your cycle was updated."}
-
     def record(self, couple, therapist, people, *, start, end):
         """Cycles whose two sides both authors let the therapist see, drawn (one query)."""
         shown = []
