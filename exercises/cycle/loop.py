@@ -86,3 +86,9 @@ def layout(found: list[Step]) -> dict:
         "boxes": boxes,
         "arrows": arrows,
     }
+
+
+def drawn(a: dict, a_name: str, b: dict, b_name: str) -> dict:
+    """The loop of two sides, as its steps (the text alternative) and the SVG's geometry."""
+    found = steps(a, a_name, b, b_name)
+    return {"steps": found, "svg": layout(found)}

@@ -18,27 +18,34 @@ def get_cycle(user, cycle_id: int) -> tuple[Cycle, object]:
     return get_object_or_404(Cycle, pk=cycle_id, couple=couple), other
 
 
-def _words(side) -> dict:
+def words(side) -> dict:
     return {name: getattr(side, name) for name in SIDE_FIELDS}
+
+
+def draw(sides: list[tuple]) -> dict:
+    """The loop of two (person, side) pairs, the same for everyone who sees it: it starts from
+    the person whose account is older."""
+    (first, a), (second, b) = sorted(sides, key=lambda pair: pair[0].pk)
+    return loop.drawn(words(a), first.display_name, words(b), second.display_name)
 
 
 def panel_for(request: HttpRequest, cycle_id: int) -> tuple[str, dict]:
     cycle, other = get_cycle(request.user, cycle_id)
+    return PANEL, context_for(request.user, cycle, other)
+
+
+def context_for(user, cycle: Cycle, other) -> dict:
+    """The panel's context (with `panel_key`), and `mine`, the user's own side or None."""
     sides = {side.author_id: side for side in cycle.sides.all()}
-    mine, theirs = sides.get(request.user.pk), sides.get(other.pk)
+    mine, theirs = sides.get(user.pk), sides.get(other.pk)
     shown_theirs = theirs if theirs is not None and theirs.shown else None
     drawn = None
     if mine and mine.shown and shown_theirs and mine.complete and shown_theirs.complete:
-        # The same loop on both phones: it starts from the partner who joined the couple first.
-        first, second = sorted([(request.user, mine), (other, shown_theirs)], key=lambda p: p[0].pk)
-        found = loop.steps(
-            _words(first[1]), first[0].display_name, _words(second[1]), second[0].display_name
-        )
-        drawn = {"steps": found, "svg": loop.layout(found)}
+        drawn = draw([(user, mine), (other, shown_theirs)])
     context = {
         "cycle": cycle,
         "other": other,
-        "mine_shown": bool(mine and mine.shown),
+        "mine": mine,
         "theirs": shown_theirs,
         "drawn": drawn,
         # Where the loop can lead, when those practices are installed (asked, not imported).
@@ -48,8 +55,8 @@ def panel_for(request: HttpRequest, cycle_id: int) -> tuple[str, dict]:
     context["panel_key"] = screen_key(
         {
             "cycle": [cycle.name, cycle.working_on],
-            "mine": _words(mine) if mine and mine.shown else None,
-            "theirs": _words(shown_theirs) if shown_theirs else None,
+            "mine": words(mine) if mine and mine.shown else None,
+            "theirs": words(shown_theirs) if shown_theirs else None,
         }
     )
-    return PANEL, context
+    return context

@@ -31,16 +31,8 @@ class CyclePractice(Practice):
         for cycle in cycles:
             sides = {s.author_id: s for s in cycle.sides.all() if s.for_therapist}
             if len(people) == 2 and set(sides) >= set(people):
-                (a, first), (b, second) = sorted(sides.items())[:2]
-                found = panel.loop.steps(
-                    panel._words(first),
-                    people[a].display_name,
-                    panel._words(second),
-                    people[b].display_name,
-                )
-                shown.append(
-                    {"cycle": cycle, "drawn": {"steps": found, "svg": panel.loop.layout(found)}}
-                )
+                drawn = panel.draw([(person, sides[pk]) for pk, person in people.items()])
+                shown.append({"cycle": cycle, "drawn": drawn})
         return RecordPart(sections=[Section("cycle/_record.html", {"cycles": shown}, position=65)])
 
     def homework_kinds(self):

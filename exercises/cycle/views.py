@@ -34,7 +34,8 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cycle_page(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle, other = panel.get_cycle(request.user, cycle_id)
-    mine = Side.objects.filter(cycle=cycle, author=request.user).first()
+    context = panel.context_for(request.user, cycle, other)
+    mine = context["mine"]
     initial = {name: getattr(mine, name) for name in SIDE_FIELDS} if mine else {}
     form = SideForm(request.POST or None, initial=initial)
     hints: dict = {}
@@ -58,18 +59,11 @@ def cycle_page(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 else "Saved. Only you can see it until you show it.",
             )
             return redirect("cycle", cycle.pk)
-    _template, context = panel.panel_for(request, cycle_id)
     therapist, agreed = access.couple_therapist(cycle.couple_id)
     return render(
         request,
         "cycle/detail.html",
-        context
-        | {
-            "form": form,
-            "hints": hints,
-            "mine": mine,
-            "therapist": therapist if agreed else None,
-        },
+        context | {"form": form, "hints": hints, "therapist": therapist if agreed else None},
     )
 
 
