@@ -57,9 +57,7 @@ def dialogue_ask(request: HttpRequest) -> HttpResponse:
         raise Http404
     topic = ""
     if "from" in request.GET:
-        source = practices.get(request.GET["from"])
-        item = request.GET.get("item", "")
-        topic = source.item_topic(request.user, int(item)) if source and item.isdigit() else None
+        topic = practices.from_item(request.GET, request.user, "item_topic")
         if topic is None:
             raise Http404
     form = start_form(*access.couple_therapist(couple.pk), topic=topic[: machine.MAX_TOPIC])

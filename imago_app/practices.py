@@ -300,6 +300,17 @@ def get(slug: str) -> Practice | None:
     return next((p for p in all() if p.slug == slug), None)
 
 
+def from_item(query, user: User, method: str) -> str | None:
+    """What another practice's item named in a page's query (`?from=<slug>&item=<id>`) gives
+    `user` through its `method` ("item_topic", "item_longing"), or None when the practice or
+    the item is not there or not theirs."""
+    source = get(query.get("from", ""))
+    item = query.get("item", "")
+    if source is None or not item.isdigit():
+        return None
+    return getattr(source, method)(user, int(item))
+
+
 def homework_kinds() -> dict[str, tuple[Practice, HomeworkKind]]:
     """Every homework kind by value, with the practice that offers it."""
     kinds = {}

@@ -66,11 +66,7 @@ def change_request_new(request: HttpRequest, change_id: int | None = None) -> Ht
         initial.setdefault("frustration", topic)
     elif request.GET.get("from") and change is None:
         # Started from another practice's item: its author's own longing becomes the desire.
-        source = practices.get(request.GET["from"])
-        item = request.GET.get("item", "")
-        longing = (
-            source.item_longing(request.user, int(item)) if source and item.isdigit() else None
-        )
+        longing = practices.from_item(request.GET, request.user, "item_longing")
         if longing is None:
             raise Http404
         initial.setdefault("desire", longing)
