@@ -86,7 +86,7 @@ class DialogueConsumer(SessionSocket):
             await self.push()
             return
         try:
-            await db_call(services.dialogue_move)(
+            moved = await db_call(services.dialogue_move)(
                 dialogue_id=self.dialogue_id, partner=self.user, **form.service_kwargs()
             )
         except services.AlreadyApplied:
@@ -96,6 +96,10 @@ class DialogueConsumer(SessionSocket):
             await self.push(error=stale.message)
         except services.Refused as refused:
             await self.send_error(refused.message)
+        else:
+            # The mover's screen is drawn from the row the service has just written, and the
+            # broadcast of the same move is then passed over (dialogue_changed).
+            await self.push(moved=moved)
 
     async def send_note(self, message: str) -> None:
         await self.send_error(message)
@@ -104,8 +108,10 @@ class DialogueConsumer(SessionSocket):
 
     async def dialogue_changed(self, event: dict) -> None:
         # Access was checked at connect; what could end it (the couple closing, signing out)
-        # reaches this socket as its own message, which checks again.
-        await self.push(recheck=False)
+        # reaches this socket as its own message, which checks again. A move this screen
+        # already shows (its own, pushed straight after the service) is not drawn twice.
+        if event.get("seq", 0) > self.shown_seq:
+            await self.push(recheck=False)
 
     async def catch_up(self, seq: int) -> None:
         """Called by the resync watcher: the dialogue is at `seq` and the last screen sent was
@@ -143,13 +149,15 @@ class DialogueConsumer(SessionSocket):
 
     # --- rendering ----------------------------------------------------------------------------
 
-    async def push(self, error: str = "", *, recheck: bool = True) -> None:
+    async def push(
+        self, error: str = "", *, recheck: bool = True, moved: Dialogue | None = None
+    ) -> None:
         async with self.pushing:
-            await self._push(error, recheck=recheck)
+            await self._push(error, recheck=recheck and moved is None, moved=moved)
 
-    async def _push(self, error: str, *, recheck: bool) -> None:
+    async def _push(self, error: str, *, recheck: bool, moved: Dialogue | None = None) -> None:
         try:
-            html, self.stage_key, seq = await self.render(self.stage_key, error, recheck)
+            html, self.stage_key, seq = await self.render(self.stage_key, error, recheck, moved)
         except Http404:  # no longer theirs to see (they left the couple)
             await self.close(
                 code=CLOSE_NOT_FOUND, reason="This dialogue is no longer yours to see."
@@ -184,11 +192,15 @@ class DialogueConsumer(SessionSocket):
         return (other.display_name if other else ""), shared
 
     @db_call
-    def render(self, shown_key: str | None, error: str, recheck: bool) -> tuple[str, str, int]:
+    def render(
+        self, shown_key: str | None, error: str, recheck: bool, moved: Dialogue | None = None
+    ) -> tuple[str, str, int]:
         """The parts of the screen to send, the stage key now on screen and the sequence number
         they show (with `recheck`, after checking again that the dialogue is still this user's
-        to see)."""
-        if recheck or self.people is None:
+        to see; from `moved`, the row this socket's own move has just written, as it is)."""
+        if moved is not None and self.people is not None:
+            dialogue = moved
+        elif recheck or self.people is None:
             dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
             self.people = None  # names are read again with the access check
         else:

@@ -525,6 +525,7 @@ def state_to_dict(state: State) -> dict:
 
 def state_from_dict(data: dict) -> State:
     data = dict(data)
+    data.pop("seq", None)  # stored beside the state: the event it was taken after
     data["levels"] = {int(k): v for k, v in data["levels"].items()}
     for name in ("calming", "ready", "thanked", "agreed"):
         data[name] = frozenset(data.get(name, ()))

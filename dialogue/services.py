@@ -51,10 +51,21 @@ def _broadcast_after_commit(dialogue_id: int, seq: int) -> None:
     transaction.on_commit(send, robust=True)
 
 
+def snapshot(state: machine.State, seq: int) -> dict:
+    """What `Dialogue.snapshot` holds: the state after event `seq`, and that number."""
+    return {**machine.state_to_dict(state), "seq": seq}
+
+
 def current_state(dialogue: Dialogue) -> machine.State:
-    """The dialogue's state, from its snapshot if that matches the last event, else replayed."""
-    last = dialogue.events.aggregate(last=Max("seq"))["last"] or 0
-    if last == dialogue.seq and dialogue.snapshot:
+    """The dialogue's state, from its snapshot if that matches the last event, else replayed.
+
+    The snapshot names the event it was taken after, and is written in the same transaction as
+    that event and `Dialogue.seq`, so comparing the two reads no events (an older snapshot
+    without the number is checked against the events, as before)."""
+    taken_after = (dialogue.snapshot or {}).get("seq")
+    if taken_after is None and dialogue.snapshot:
+        taken_after = dialogue.events.aggregate(last=Max("seq"))["last"] or 0
+    if taken_after == dialogue.seq:
         return machine.state_from_dict(dialogue.snapshot)
     return replay(dialogue)
 
@@ -113,7 +124,7 @@ def dialogue_request(
         timebox_minutes=timebox_minutes,
         variant=state.variant,
         seq=1,
-        snapshot=machine.state_to_dict(state),
+        snapshot=snapshot(state, 1),
     )
     Event.objects.create(
         dialogue=dialogue,
@@ -154,7 +165,6 @@ def _email_if_away(dialogue: Dialogue, *, requester: User, receiver: User) -> No
     transaction.on_commit(send)
 
 
-@transaction.atomic
 def dialogue_move(
     *,
     dialogue_id: int,
@@ -167,13 +177,67 @@ def dialogue_move(
     level: int | None = None,
     feelings: tuple[str, ...] = (),
     later_minutes: int | None = None,
-) -> int:
+) -> Dialogue:
     """Apply one move by `partner` (or, on a shared device, by the partner they hand it to).
 
     `position` is the position of the screen the move was made on; a different one means the
-    move is stale. Returns the new sequence number; raises AlreadyApplied for a retry of a move
-    already made, and Refused (Stale) for a move the rules or the screen do not allow.
+    move is stale. Returns the dialogue as the move left it (its `seq` and `snapshot`); raises
+    AlreadyApplied for a retry of a move already made, and Refused (Stale) for a move the rules
+    or the screen do not allow.
+
+    The move's key is looked up only when something is off (a stale screen, a move the rules
+    refuse, a key the database already holds): a retry is always one of these, and a move that
+    goes through costs three queries (lock, insert, update).
     """
+    try:
+        return _apply_move(
+            dialogue_id=dialogue_id,
+            partner=partner,
+            kind=kind,
+            key=key,
+            position=position,
+            acting_for=acting_for,
+            text=text,
+            level=level,
+            feelings=feelings,
+            later_minutes=later_minutes,
+        )
+    except _KeyTaken as taken:  # the transaction is rolled back: look up who used the key
+        _refuse_a_used_key(dialogue_id, key, kind, taken.by)
+        raise AlreadyApplied from None  # the same move, committed by a racing retry
+
+
+class _KeyTaken(Exception):
+    def __init__(self, by: int) -> None:
+        self.by = by
+
+
+def _refuse_a_used_key(dialogue_id: int, key: str, kind: str, by: int) -> None:
+    """If `key` was used before in this dialogue: AlreadyApplied when it was this very move (a
+    retry), Refused when it was another move or person."""
+    earlier = (
+        Event.objects.filter(dialogue_id=dialogue_id, key=key).only("kind", "actor_id").first()
+    )
+    if earlier is not None:
+        if (earlier.kind, earlier.actor_id) == (kind, by):
+            raise AlreadyApplied
+        raise Refused(REUSED_KEY)
+
+
+@transaction.atomic
+def _apply_move(
+    *,
+    dialogue_id: int,
+    partner: User,
+    kind: str,
+    key: str,
+    position: str,
+    acting_for: int | None,
+    text: str,
+    level: int | None,
+    feelings: tuple[str, ...],
+    later_minutes: int | None,
+) -> Dialogue:
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
     state = current_state(dialogue)
     by = partner.pk
@@ -181,12 +245,8 @@ def dialogue_move(
         if acting_for not in state.partners:
             raise Refused("Only the two partners of this dialogue can take part in it.")
         by = acting_for
-    earlier = Event.objects.filter(dialogue=dialogue, key=key).only("kind", "actor_id").first()
-    if earlier is not None:
-        if (earlier.kind, earlier.actor_id) == (kind, by):
-            raise AlreadyApplied
-        raise Refused(REUSED_KEY)
     if position and position != state.position():
+        _refuse_a_used_key(dialogue_id, key, kind, by)  # a retry finds the dialogue moved on
         raise Stale(STALE)
     # A box left as the sentence stem it started with says nothing yet.
     text = screens.without_stem(state.step, text)
@@ -198,6 +258,7 @@ def dialogue_move(
     try:
         new_state = machine.apply(state, move)
     except machine.IllegalMove as illegal:
+        _refuse_a_used_key(dialogue_id, key, kind, by)
         raise Refused(illegal.message) from None
     data: dict = {}
     if level is not None:
@@ -208,23 +269,24 @@ def dialogue_move(
         data["time"] = time.isoformat()
     seq = dialogue.seq + 1
     try:
-        with transaction.atomic():
-            Event.objects.create(
-                dialogue=dialogue,
-                seq=seq,
-                kind=kind,
-                actor_id=by,
-                key=key,
-                round=state.round,
-                step=state.step,
-                text=text.strip(),
-                data=data,
-                at=now,
-            )
-    except IntegrityError:  # the same move, committed by a racing retry: already applied
-        raise AlreadyApplied from None
+        # No savepoint: a key already held fails the whole transaction, and the caller looks
+        # the key up after the rollback.
+        Event.objects.create(
+            dialogue=dialogue,
+            seq=seq,
+            kind=kind,
+            actor_id=by,
+            key=key,
+            round=state.round,
+            step=state.step,
+            text=text.strip(),
+            data=data,
+            at=now,
+        )
+    except IntegrityError:
+        raise _KeyTaken(by) from None
     dialogue.seq = seq
-    dialogue.snapshot = machine.state_to_dict(new_state)
+    dialogue.snapshot = snapshot(new_state, seq)
     fields = ["seq", "snapshot"]
     if new_state.ended:
         dialogue.ended_at = now
@@ -234,7 +296,7 @@ def dialogue_move(
         home_changed_after_commit(list(new_state.partners), "dialogue_began")
     dialogue.save(update_fields=fields)
     _broadcast_after_commit(dialogue.pk, seq)
-    return seq
+    return dialogue
 
 
 @transaction.atomic

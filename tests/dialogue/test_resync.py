@@ -94,7 +94,7 @@ def move_without_broadcast(monkeypatch, dialogue, who, kind, **fields) -> int:
         patch.setattr(services, "_broadcast_after_commit", lambda dialogue_id, seq: None)
         return services.dialogue_move(
             dialogue_id=dialogue.pk, partner=who, kind=kind, key=secrets.token_urlsafe(12), **fields
-        )
+        ).seq
 
 
 async def open_screens(dialogue, *users):

@@ -59,6 +59,37 @@ def test_the_snapshot_is_checked_against_the_sequence(dialogue, move, partner_b)
     assert services.current_state(dialogue).step == machine.Step.CHECK_IN
 
 
+def test_the_snapshot_names_its_event_and_a_mismatch_is_replayed(dialogue, move, partner_b):
+    move(partner_b, "accept")
+    dialogue.refresh_from_db()
+    assert dialogue.snapshot["seq"] == dialogue.seq == 2
+    # A snapshot taken after another event than the dialogue's last is not trusted.
+    Dialogue.objects.filter(pk=dialogue.pk).update(
+        snapshot=services.snapshot(
+            machine.start(requester=1, other=2, mode="written", device="two_devices"), 1
+        )
+    )
+    dialogue.refresh_from_db()
+    assert services.current_state(dialogue).step == machine.Step.CHECK_IN
+
+
+def test_a_retry_after_the_dialogue_moved_on_is_already_applied(
+    dialogue, move, partner_a, partner_b
+):
+    services.dialogue_move(dialogue_id=dialogue.pk, partner=partner_b, kind="accept", key="k-1")
+    move(partner_a, "check_in", level=7)
+    # The retry comes from the screen before the accept; the key is what tells it apart.
+    with pytest.raises(services.AlreadyApplied):
+        services.dialogue_move(
+            dialogue_id=dialogue.pk, partner=partner_b, kind="accept", key="k-1", position="x"
+        )
+    with pytest.raises(services.Refused, match="doesn't match"):
+        services.dialogue_move(
+            dialogue_id=dialogue.pk, partner=partner_a, kind="check_in", key="k-1", level=7
+        )
+    assert dialogue.events.filter(key="k-1").count() == 1
+
+
 def test_a_repeated_key_is_recognised_and_not_applied_twice(dialogue, partner_b):
     services.dialogue_move(
         dialogue_id=dialogue.pk, partner=partner_b, kind="accept", key="same-key-1"

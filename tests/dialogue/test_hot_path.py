@@ -1,0 +1,110 @@
+"""What a move costs in database queries, both partners' screens included (issue 17).
+
+Every statement any connection of this process runs is counted (the service's transaction on one
+database thread, each socket's push on another), from the frame in to both pushes out. The cost
+of a move must not grow as the dialogue does.
+"""
+
+import asyncio
+import json
+import re
+import secrets
+import time
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db.backends import utils
+
+from dialogue import resync
+from tests.factories import make_couple, make_dialogue, make_partner
+from tests.sockets import open_ready
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+MOST = 6  # the target: lock, insert and update, and each partner's push
+
+
+@pytest.fixture(autouse=True)
+def own_watcher(settings, monkeypatch):
+    # A watcher of the test's own, ticking rarely, so its one query never falls inside a move.
+    settings.RESYNC_SECONDS = 3600
+    monkeypatch.setattr(resync, "watcher", resync.Watcher())
+
+
+@pytest.fixture
+def statements(monkeypatch):
+    """Every SQL statement run while `on`, on any thread (BEGIN and savepoints included)."""
+    seen: list[str] = []
+    counting = {"on": False}
+    for name in ("execute", "executemany"):
+        original = getattr(utils.CursorWrapper, name)
+
+        def counted(self, sql, *args, _original=original, **kwargs):
+            if counting["on"]:
+                seen.append(str(sql))
+            return _original(self, sql, *args, **kwargs)
+
+        monkeypatch.setattr(utils.CursorWrapper, name, counted)
+    return seen, counting
+
+
+@database_sync_to_async
+def setup():
+    a, b = make_partner("Alex"), make_partner("Sam")
+    return a, b, make_dialogue(make_couple(a, b), a, topic="Sunday")
+
+
+BAR = re.compile(r'id="dialogue-bar"[^>]*data-seq="(\d+)"')
+
+
+async def until_shown(sock, seq: int) -> None:
+    started = time.monotonic()
+    while not any(int(n) >= seq for f in sock.frames for n in BAR.findall(f)):
+        left = 10 - (time.monotonic() - started)
+        assert left > 0, sock.frames[-3:]
+        await sock.read(wait=left)
+
+
+async def test_a_move_with_both_screens_costs_at_most_six_queries_however_long_the_dialogue(
+    statements,
+):
+    seen, counting = statements
+    alex, sam, dialogue = await setup()
+    a = await open_ready(alex, f"/ws/dialogue/{dialogue.pk}/")
+    b = await open_ready(sam, f"/ws/dialogue/{dialogue.pk}/")
+    await asyncio.sleep(0.3)  # the presence notes
+    await a.read(wait=0.1)
+    await b.read(wait=0.1)
+    socks = {alex.pk: a, sam.pk: b}
+    seq = 1
+
+    async def move(who, kind, **fields) -> list[str]:
+        nonlocal seq
+        seen.clear()
+        counting["on"] = True
+        frame = {"move": kind, "key": secrets.token_urlsafe(12), **fields}
+        await socks[who.pk].send(json.dumps(frame))
+        seq += 1
+        await asyncio.gather(until_shown(a, seq), until_shown(b, seq))
+        counting["on"] = False
+        made = [s for s in seen if not s.upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT"))]
+        assert not [s for s in seen if "SAVEPOINT" in s.upper()], seen
+        await asyncio.sleep(0.25)  # under the sockets' frame rate
+        return made
+
+    await move(sam, "accept")
+    await move(alex, "check_in", level="7")
+    await move(sam, "check_in", level="7")
+    first = await move(alex, "send", text="When the plans changed I felt left out.")
+    assert len(first) <= MOST, first
+    costs = []
+    for _ in range(6):
+        costs.append(len(await move(sam, "mirror", text="You felt left out when plans changed.")))
+        costs.append(len(await move(alex, "confirm")))
+        costs.append(len(await move(alex, "more")))
+        costs.append(len(await move(alex, "send", text="And I missed you.")))
+    assert max(costs) <= MOST, costs
+    last = await move(sam, "mirror", text="You missed me.")
+    assert len(last) <= MOST, last
+    await a.close()
+    await b.close()
