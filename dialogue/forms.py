@@ -119,6 +119,20 @@ class MoveForm(forms.Form):
         }
 
 
+class _SharedFields(dict):
+    """The move form's fields, shared by every form made rather than deep-copied for each.
+
+    Django copies a form's fields so that one form can change its own; the move form never
+    does (it is only validated, never altered per person), and copying its list of feelings
+    was the dearest part of reading a frame."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+MoveForm.base_fields = _SharedFields(MoveForm.base_fields)
+
+
 class StartForm(forms.Form):
     topic = forms.CharField(
         label="What would you like to talk about? (optional)",

@@ -16,10 +16,9 @@ from channels.db import database_sync_to_async
 from django.db.backends import utils
 
 from dialogue import resync
+from dialogue.forms import MoveForm
 from tests.factories import make_couple, make_dialogue, make_partner
 from tests.sockets import open_ready
-
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 MOST = 6  # the target: lock, insert and update, and each partner's push
 
@@ -65,6 +64,8 @@ async def until_shown(sock, seq: int) -> None:
         await sock.read(wait=left)
 
 
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
 async def test_a_move_with_both_screens_costs_at_most_six_queries_however_long_the_dialogue(
     statements,
 ):
@@ -108,3 +109,12 @@ async def test_a_move_with_both_screens_costs_at_most_six_queries_however_long_t
     assert len(last) <= MOST, last
     await a.close()
     await b.close()
+
+
+def test_move_forms_share_their_fields_and_still_judge_each_frame_alone():
+    good = MoveForm.from_frame({"move": "send", "key": "k" * 16, "feelings": ["lonely"]})
+    bad = MoveForm.from_frame({"move": "send", "key": "k" * 16, "feelings": ["not-a-feeling"]})
+    assert good.fields is bad.fields  # not copied per frame
+    assert not bad.is_valid() and good.is_valid()
+    assert good.cleaned_data["feelings"] == ["lonely"] and good.errors == {}
+    assert bad.first_error() == "Choose feelings from the list, or write your own."
