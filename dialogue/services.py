@@ -187,29 +187,42 @@ def dialogue_move(
 
     The move's key is looked up only when something is off (a stale screen, a move the rules
     refuse, a key the database already holds): a retry is always one of these, and a move that
-    goes through costs three queries (lock, insert, update).
+    goes through costs three queries (lock, insert, update), with no savepoint.
     """
+    by = partner.pk
     try:
-        return _apply_move(
-            dialogue_id=dialogue_id,
-            partner=partner,
-            kind=kind,
-            key=key,
-            position=position,
-            acting_for=acting_for,
-            text=text,
-            level=level,
-            feelings=feelings,
-            later_minutes=later_minutes,
-        )
-    except _KeyTaken as taken:  # the transaction is rolled back: look up who used the key
-        _refuse_a_used_key(dialogue_id, key, kind, taken.by)
+        with transaction.atomic():
+            dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
+            state = current_state(dialogue)
+            if acting_for is not None and dialogue.device == machine.Device.SHARED_DEVICE:
+                if acting_for not in state.partners:
+                    raise Refused("Only the two partners of this dialogue can take part in it.")
+                by = acting_for
+            if position and position != state.position():
+                _refuse_a_used_key(dialogue_id, key, kind, by)  # a retry finds it moved on
+                raise Stale(STALE)
+            # A box left as the sentence stem it started with says nothing yet.
+            text = screens.without_stem(state.step, text)
+            now = timezone.now()
+            time = now + timedelta(minutes=later_minutes) if later_minutes is not None else None
+            move = machine.Move(
+                kind=kind,
+                by=by,
+                at=now,
+                text=text,
+                level=level,
+                feelings=tuple(feelings),
+                time=time,
+            )
+            try:
+                new_state = machine.apply(state, move)
+            except machine.IllegalMove as illegal:
+                _refuse_a_used_key(dialogue_id, key, kind, by)
+                raise Refused(illegal.message) from None
+            return _store(dialogue, state, new_state, move, key)
+    except IntegrityError:  # the key is taken; the whole transaction was rolled back
+        _refuse_a_used_key(dialogue_id, key, kind, by)
         raise AlreadyApplied from None  # the same move, committed by a racing retry
-
-
-class _KeyTaken(Exception):
-    def __init__(self, by: int) -> None:
-        self.by = by
 
 
 def _refuse_a_used_key(dialogue_id: int, key: str, kind: str, by: int) -> None:
@@ -224,72 +237,36 @@ def _refuse_a_used_key(dialogue_id: int, key: str, kind: str, by: int) -> None:
         raise Refused(REUSED_KEY)
 
 
-@transaction.atomic
-def _apply_move(
-    *,
-    dialogue_id: int,
-    partner: User,
-    kind: str,
-    key: str,
-    position: str,
-    acting_for: int | None,
-    text: str,
-    level: int | None,
-    feelings: tuple[str, ...],
-    later_minutes: int | None,
+def _store(
+    dialogue: Dialogue, state: machine.State, new_state: machine.State, move: machine.Move, key: str
 ) -> Dialogue:
-    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
-    state = current_state(dialogue)
-    by = partner.pk
-    if acting_for is not None and dialogue.device == machine.Device.SHARED_DEVICE:
-        if acting_for not in state.partners:
-            raise Refused("Only the two partners of this dialogue can take part in it.")
-        by = acting_for
-    if position and position != state.position():
-        _refuse_a_used_key(dialogue_id, key, kind, by)  # a retry finds the dialogue moved on
-        raise Stale(STALE)
-    # A box left as the sentence stem it started with says nothing yet.
-    text = screens.without_stem(state.step, text)
-    now = timezone.now()
-    time = now + timedelta(minutes=later_minutes) if later_minutes is not None else None
-    move = machine.Move(
-        kind=kind, by=by, at=now, text=text, level=level, feelings=tuple(feelings), time=time
-    )
-    try:
-        new_state = machine.apply(state, move)
-    except machine.IllegalMove as illegal:
-        _refuse_a_used_key(dialogue_id, key, kind, by)
-        raise Refused(illegal.message) from None
+    """Append the move's event and the new snapshot, inside the move's transaction (a key the
+    dialogue already holds raises IntegrityError, with no savepoint to fall back to)."""
     data: dict = {}
-    if level is not None:
-        data["level"] = level
-    if feelings:
-        data["feelings"] = list(feelings)
-    if time is not None:
-        data["time"] = time.isoformat()
+    if move.level is not None:
+        data["level"] = move.level
+    if move.feelings:
+        data["feelings"] = list(move.feelings)
+    if move.time is not None:
+        data["time"] = move.time.isoformat()
     seq = dialogue.seq + 1
-    try:
-        # No savepoint: a key already held fails the whole transaction, and the caller looks
-        # the key up after the rollback.
-        Event.objects.create(
-            dialogue=dialogue,
-            seq=seq,
-            kind=kind,
-            actor_id=by,
-            key=key,
-            round=state.round,
-            step=state.step,
-            text=text.strip(),
-            data=data,
-            at=now,
-        )
-    except IntegrityError:
-        raise _KeyTaken(by) from None
+    Event.objects.create(
+        dialogue=dialogue,
+        seq=seq,
+        kind=move.kind,
+        actor_id=move.by,
+        key=key,
+        round=state.round,
+        step=state.step,
+        text=move.text.strip(),
+        data=data,
+        at=move.at,
+    )
     dialogue.seq = seq
     dialogue.snapshot = snapshot(new_state, seq)
     fields = ["seq", "snapshot"]
     if new_state.ended:
-        dialogue.ended_at = now
+        dialogue.ended_at = move.at
         fields.append("ended_at")
         home_changed_after_commit(list(new_state.partners), "dialogue_ended")
     elif state.step == machine.Step.APPOINTMENT and new_state.step != state.step:
