@@ -21,17 +21,15 @@ import cProfile
 import os
 import pstats
 import random
-import re
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-SEQ_IN_PUSH = re.compile(r'data-seq="(\d+)"')
+from bench.loadgen import SEQ_IN_PUSH
 
 
 class QueryCount:
@@ -138,18 +136,7 @@ async def play(
         queries.append(counter.queries)
         seq += 1
         await asyncio.sleep(0.21)  # under each socket's frame rate (5 a second)
-        fields = planned.fields
-        state = machine.apply(
-            state,
-            machine.Move(
-                kind=planned.kind,
-                by=planned.actor,
-                at=datetime.now(UTC),
-                text=fields.get("text", ""),
-                level=int(fields["level"]) if "level" in fields else None,
-                feelings=tuple(fields.get("feelings", ())),
-            ),
-        )
+        state = scenario.advance(state, planned)
     if spy:
         spy.send_signal(signal.SIGINT)
         await asyncio.to_thread(spy.wait)

@@ -33,7 +33,6 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -398,7 +397,6 @@ async def play(
     app = options.kind == "app"
     if app:
         from bench import scenario
-        from dialogue import machine
     for count in range(int(3 * (end - start) / interval) + 2):  # bounded
         if due >= end:
             return  # the next move would fall after the window: this couple is done
@@ -446,18 +444,7 @@ async def play(
                 tally.ack_ms.append(ack_ms)
             player.seq += 1
             if app:
-                fields = planned.fields
-                player.state = machine.apply(
-                    player.state,
-                    machine.Move(
-                        kind=kind,
-                        by=actor,
-                        at=datetime.now(UTC),
-                        text=fields.get("text", ""),
-                        level=int(fields["level"]) if "level" in fields else None,
-                        feelings=tuple(fields.get("feelings", ())),
-                    ),
-                )
+                player.state = scenario.advance(player.state, planned)
         due += interval * rng.uniform(0.5, 1.5)  # jitter, mean `interval`
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -76,6 +77,22 @@ def next_move(state: machine.State, rng: random.Random) -> Planned:
     }
     kind, fields = reflections[state.step]
     return Planned(state.receiver, kind, fields)
+
+
+def advance(state: machine.State, planned: Planned) -> machine.State:
+    """The state after `planned` went through, as the player expects it (no database read)."""
+    fields = planned.fields
+    return machine.apply(
+        state,
+        machine.Move(
+            kind=planned.kind,
+            by=planned.actor,
+            at=datetime.now(UTC),
+            text=fields.get("text", ""),
+            level=int(fields["level"]) if "level" in fields else None,
+            feelings=tuple(fields.get("feelings", ())),
+        ),
+    )
 
 
 def new_key() -> str:

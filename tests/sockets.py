@@ -214,3 +214,22 @@ def live_markup(fragment: str, marker: str) -> list[str]:
     parser.feed(fragment)
     parser.close()
     return parser.found
+
+
+DIALOGUE_BAR = re.compile(r'id="dialogue-bar"[^>]*data-seq="(\d+)"')
+
+
+def seqs(frames: list[str]) -> list[int]:
+    """The sequence numbers on the dialogue bars these frames carry."""
+    return [int(n) for f in frames for n in DIALOGUE_BAR.findall(f)]
+
+
+async def shown(sock, seq: int, within: float) -> float:
+    """Seconds until `sock` is sent the dialogue screen of `seq` (its bar); fails after
+    `within`."""
+    started = time.monotonic()
+    while seq not in seqs(sock.frames):
+        left = within - (time.monotonic() - started)
+        assert left > 0 and sock.close_code is None, (sock, seqs(sock.frames), sock.close_code)
+        await sock.read(wait=left)
+    return time.monotonic() - started

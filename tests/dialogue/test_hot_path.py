@@ -7,9 +7,7 @@ of a move must not grow as the dialogue does.
 
 import asyncio
 import json
-import re
 import secrets
-import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -18,7 +16,7 @@ from django.db.backends import utils
 from dialogue import resync
 from dialogue.forms import MoveForm
 from tests.factories import make_couple, make_dialogue, make_partner
-from tests.sockets import open_ready
+from tests.sockets import open_ready, shown
 
 MOST = 6  # the target: lock, insert and update, and each partner's push
 
@@ -53,17 +51,6 @@ def setup():
     return a, b, make_dialogue(make_couple(a, b), a, topic="Sunday")
 
 
-BAR = re.compile(r'id="dialogue-bar"[^>]*data-seq="(\d+)"')
-
-
-async def until_shown(sock, seq: int) -> None:
-    started = time.monotonic()
-    while not any(int(n) >= seq for f in sock.frames for n in BAR.findall(f)):
-        left = 10 - (time.monotonic() - started)
-        assert left > 0, sock.frames[-3:]
-        await sock.read(wait=left)
-
-
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_a_move_with_both_screens_costs_at_most_six_queries_however_long_the_dialogue(
@@ -86,7 +73,7 @@ async def test_a_move_with_both_screens_costs_at_most_six_queries_however_long_t
         frame = {"move": kind, "key": secrets.token_urlsafe(12), **fields}
         await socks[who.pk].send(json.dumps(frame))
         seq += 1
-        await asyncio.gather(until_shown(a, seq), until_shown(b, seq))
+        await asyncio.gather(shown(a, seq, within=10), shown(b, seq, within=10))
         counting["on"] = False
         made = [s for s in seen if not s.upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT"))]
         assert not [s for s in seen if "SAVEPOINT" in s.upper()], seen

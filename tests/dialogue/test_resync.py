@@ -9,9 +9,7 @@ import asyncio
 import html
 import json
 import logging
-import re
 import secrets
-import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -20,8 +18,9 @@ from django.db import OperationalError
 
 from dialogue import rendering, resync, services
 from dialogue.consumers import DialogueConsumer
+from tests import sockets
 from tests.factories import make_couple, make_dialogue, make_partner
-from tests.sockets import open_ready
+from tests.sockets import open_ready, seqs
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -48,20 +47,8 @@ def frame(move: str, **fields) -> str:
     return json.dumps({"move": move, "key": secrets.token_urlsafe(12), **fields})
 
 
-def seqs(frames: list[str]) -> list[int]:
-    """The sequence numbers on the bars these frames carry."""
-    bar = re.compile(r'id="dialogue-bar"[^>]*data-seq="(\d+)"')
-    return [int(n) for f in frames for n in bar.findall(f)]
-
-
 async def shown(sock, seq: int, within: float = WITHIN) -> float:
-    """Seconds until `sock` is sent the screen of `seq` (its bar); fails after `within`."""
-    started = time.monotonic()
-    while seq not in seqs(sock.frames):
-        left = within - (time.monotonic() - started)
-        assert left > 0 and sock.close_code is None, (sock, seqs(sock.frames), sock.close_code)
-        await sock.read(wait=left)
-    return time.monotonic() - started
+    return await sockets.shown(sock, seq, within)
 
 
 async def quiet(*socks, seconds: float) -> bool:
