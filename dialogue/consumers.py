@@ -4,7 +4,7 @@ import json
 from django.http import Http404
 from django.template.loader import render_to_string
 
-from dialogue import machine, rendering, resync, services
+from dialogue import latest, machine, rendering, resync, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm
 from dialogue.models import Dialogue
@@ -58,6 +58,8 @@ class DialogueConsumer(SessionSocket):
 
     async def closing(self) -> None:
         resync.watcher.forget(self.dialogue_id, self)
+        if self.dialogue_id not in resync.watcher.sockets:  # this process's last socket on it
+            latest.forget(self.dialogue_id)
         await self.channel_layer.group_send(
             self.group,
             {"type": "presence.left", "user": self.user.pk, "channel": self.channel_name},
@@ -86,9 +88,10 @@ class DialogueConsumer(SessionSocket):
             await self.push()
             return
         try:
-            moved = await db_call(services.dialogue_move)(
-                dialogue_id=self.dialogue_id, partner=self.user, **form.service_kwargs()
-            )
+            # The move and the mover's screen in one database call: the screen is drawn from the
+            # row the service has just written, and the broadcast of the same move is then
+            # passed over (dialogue_changed).
+            await self.push(move=form.service_kwargs())
         except services.AlreadyApplied:
             await self.push()  # a double tap: no error, just the screen as it is
         except services.Stale as stale:
@@ -96,10 +99,6 @@ class DialogueConsumer(SessionSocket):
             await self.push(error=stale.message)
         except services.Refused as refused:
             await self.send_error(refused.message)
-        else:
-            # The mover's screen is drawn from the row the service has just written, and the
-            # broadcast of the same move is then passed over (dialogue_changed).
-            await self.push(moved=moved)
 
     async def send_note(self, message: str) -> None:
         await self.send_error(message)
@@ -110,8 +109,9 @@ class DialogueConsumer(SessionSocket):
         # Access was checked at connect; what could end it (the couple closing, signing out)
         # reaches this socket as its own message, which checks again. A move this screen
         # already shows (its own, pushed straight after the service) is not drawn twice.
-        if event.get("seq", 0) > self.shown_seq:
-            await self.push(recheck=False)
+        seq = event.get("seq", 0)
+        if seq > self.shown_seq:
+            await self.push(recheck=False, at_seq=seq)
 
     async def catch_up(self, seq: int) -> None:
         """Called by the resync watcher: the dialogue is at `seq` and the last screen sent was
@@ -150,14 +150,20 @@ class DialogueConsumer(SessionSocket):
     # --- rendering ----------------------------------------------------------------------------
 
     async def push(
-        self, error: str = "", *, recheck: bool = True, moved: Dialogue | None = None
+        self, error: str = "", *, recheck: bool = True, at_seq: int = 0, move: dict | None = None
     ) -> None:
+        """Send this socket's screen. With `move`, make that move first (the service's
+        exceptions reach the caller, and nothing is sent)."""
         async with self.pushing:
-            await self._push(error, recheck=recheck and moved is None, moved=moved)
+            await self._push(error, recheck=recheck and move is None, at_seq=at_seq, move=move)
 
-    async def _push(self, error: str, *, recheck: bool, moved: Dialogue | None = None) -> None:
+    async def _push(
+        self, error: str, *, recheck: bool, at_seq: int = 0, move: dict | None = None
+    ) -> None:
         try:
-            html, self.stage_key, seq = await self.render(self.stage_key, error, recheck, moved)
+            html, self.stage_key, seq = await self.render(
+                self.stage_key, error, recheck, at_seq, move
+            )
         except Http404:  # no longer theirs to see (they left the couple)
             await self.close(
                 code=CLOSE_NOT_FOUND, reason="This dialogue is no longer yours to see."
@@ -193,18 +199,29 @@ class DialogueConsumer(SessionSocket):
 
     @db_call
     def render(
-        self, shown_key: str | None, error: str, recheck: bool, moved: Dialogue | None = None
+        self,
+        shown_key: str | None,
+        error: str,
+        recheck: bool,
+        at_seq: int = 0,
+        move: dict | None = None,
     ) -> tuple[str, str, int]:
         """The parts of the screen to send, the stage key now on screen and the sequence number
-        they show (with `recheck`, after checking again that the dialogue is still this user's
-        to see; from `moved`, the row this socket's own move has just written, as it is)."""
-        if moved is not None and self.people is not None:
-            dialogue = moved
-        elif recheck or self.people is None:
+        they show: after checking again that the dialogue is still this user's to see (with
+        `recheck`), after making `move` (drawn from the row the service has just written, as it
+        is), or for a broadcast of `at_seq` (from the row this process holds at that seq, if it
+        does)."""
+        if move is not None:
+            dialogue = services.dialogue_move(
+                dialogue_id=self.dialogue_id, partner=self.user, **move
+            )
+        if self.people is None or (recheck and move is None):
             dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
             self.people = None  # names are read again with the access check
-        else:
-            dialogue = Dialogue.objects.select_related("couple").get(pk=self.dialogue_id)
+        elif move is None:
+            dialogue = latest.dialogue_at(self.dialogue_id, at_seq) or Dialogue.objects.get(
+                pk=self.dialogue_id
+            )
         with zones.viewing(self.user):  # times as the page shows them: in this user's zone
             screen = rendering.load_screen(
                 dialogue, self.user, handed_to=self.handed_to, people=self.people

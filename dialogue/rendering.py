@@ -1,10 +1,11 @@
 """Turning a dialogue into one person's screen, for the page and for socket pushes alike."""
 
 from django.http import HttpRequest
-from django.template.loader import render_to_string
+from django.template.context import make_context
+from django.template.loader import get_template
 from django.utils import timezone
 
-from dialogue import screens, services
+from dialogue import latest, screens, services
 from dialogue.machine import Step
 from dialogue.models import Dialogue
 from imago_app import access
@@ -24,8 +25,9 @@ def load_screen(
     at the check-in; one fewer when `people`, the partners' rows by id, is passed from an
     earlier screen)."""
     state = services.current_state(dialogue)
-    # A screen shows only the round in progress: its cost does not grow with the dialogue.
-    events = list(dialogue.events.filter(round=state.round))
+    # A screen shows only the round in progress: its cost does not grow with the dialogue. The
+    # round is read once per move in this process (latest.py).
+    events = latest.round_events(dialogue, state.round)
     if people is None or set(people) != set(state.partners):
         people = {u.pk: u for u in User.objects.filter(pk__in=state.partners)}
     # Only the check-in says who will see what: ask who the therapist is then, not on every push.
@@ -56,5 +58,11 @@ def render_parts(
 
     `presence` is {"name": the other partner's name, "here": True/False/None (not known yet)}.
     """
-    context = {"screen": screen, "dialogue": screen.dialogue, "error": error, "presence": presence}
-    return "".join(render_to_string(f"{PAGE}#{part}", context, request=request) for part in parts)
+    context = make_context(
+        {"screen": screen, "dialogue": screen.dialogue, "error": error, "presence": presence},
+        request,
+    )
+    partials = [get_template(f"{PAGE}#{part}").template for part in parts]
+    # One context for the whole push: the context processors run once, not once per part.
+    with context.bind_template(partials[0]):
+        return "".join(partial.render(context) for partial in partials)

@@ -6,6 +6,7 @@ Its result is plain data; the templates turn it into HTML.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from dialogue import vocabulary
 from dialogue.machine import REFLECTIONS, Device, Mode, Outcome, State, Step, Turn
@@ -131,7 +132,7 @@ class Screen:
             return 0
         return max(0, round((self.ends_at - self.now).total_seconds() / 60))
 
-    @property
+    @cached_property
     def stage_key(self) -> str:
         return screen_key(
             {

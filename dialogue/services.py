@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogue import machine, screens
+from dialogue import latest, machine, screens
 from dialogue.models import Dialogue, DialogueShare, Event, ParentChildOpening, Reflection
 from imago_app import access, audit
 from imago_app.models import Couple, OpenSocket, User
@@ -250,7 +250,7 @@ def _store(
     if move.time is not None:
         data["time"] = move.time.isoformat()
     seq = dialogue.seq + 1
-    Event.objects.create(
+    event = Event.objects.create(
         dialogue=dialogue,
         seq=seq,
         kind=move.kind,
@@ -272,6 +272,9 @@ def _store(
     elif state.step == machine.Step.APPOINTMENT and new_state.step != state.step:
         home_changed_after_commit(list(new_state.partners), "dialogue_began")
     dialogue.save(update_fields=fields)
+    # This process's screens draw the committed move from memory (latest.py), before they hear of
+    # it: on-commit hooks run in the order they were added.
+    transaction.on_commit(lambda: latest.moved(dialogue, event, new_state.round))
     _broadcast_after_commit(dialogue.pk, seq)
     return dialogue
 

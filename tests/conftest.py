@@ -193,3 +193,15 @@ def artifacts() -> Path:
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(autouse=True)
+def _nothing_held_from_an_earlier_test():
+    """Tests flush the database between them, so a dialogue id can come back with other events;
+    what this process holds of dialogues (dialogue/latest.py) goes with them. (In running, ids
+    are never reused.)"""
+    from dialogue import latest
+
+    latest.forget()
+    yield
+    latest.forget()
