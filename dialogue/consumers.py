@@ -57,8 +57,7 @@ class DialogueConsumer(SessionSocket):
         )
 
     async def closing(self) -> None:
-        resync.watcher.forget(self.dialogue_id, self)
-        if self.dialogue_id not in resync.watcher.sockets:  # this process's last socket on it
+        if resync.watcher.forget(self.dialogue_id, self):  # this process's last socket on it
             latest.forget(self.dialogue_id)
         await self.channel_layer.group_send(
             self.group,
@@ -215,7 +214,7 @@ class DialogueConsumer(SessionSocket):
             dialogue = services.dialogue_move(
                 dialogue_id=self.dialogue_id, partner=self.user, **move
             )
-        if self.people is None or (recheck and move is None):
+        if self.people is None or recheck:  # push() never asks both
             dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
             self.people = None  # names are read again with the access check
         elif move is None:

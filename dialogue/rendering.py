@@ -21,9 +21,10 @@ def load_screen(
     handed_to: int | None = None,
     people: dict[int, User] | None = None,
 ) -> screens.Screen:
-    """Everything `viewer`'s screen shows, read fresh from the database (three queries, one more
-    at the check-in; one fewer when `people`, the partners' rows by id, is passed from an
-    earlier screen)."""
+    """Everything `viewer`'s screen shows at `dialogue`'s seq: the round's events read from the
+    database or, when this process holds them at that seq, from memory (latest.py); the partners
+    read too, unless `people` (their rows by id) is passed from an earlier screen; and at the
+    check-in, the couple's therapist."""
     state = services.current_state(dialogue)
     # A screen shows only the round in progress: its cost does not grow with the dialogue. The
     # round is read once per move in this process (latest.py).

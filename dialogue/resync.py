@@ -70,7 +70,9 @@ class Watcher:
         if self.task is None or self.task.done() or self.task.get_loop() is not loop:
             self.task = loop.create_task(self.run(), name="dialogue-resync")
 
-    def forget(self, dialogue_id: int, socket: Watched) -> None:
+    def forget(self, dialogue_id: int, socket: Watched) -> bool:
+        """Stop keeping `socket` current; True when it was this process's last on the
+        dialogue."""
         sockets = self.sockets.get(dialogue_id)
         if sockets is not None:
             sockets.discard(socket)
@@ -79,6 +81,7 @@ class Watcher:
         if not self.sockets and self.task is not None:
             self.task.cancel()  # nothing to watch: no timer left behind
             self.task = None
+        return dialogue_id not in self.sockets
 
     async def run(self) -> None:
         while self.sockets:  # until the last socket has gone (watch() starts a new task)

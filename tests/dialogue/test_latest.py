@@ -133,17 +133,10 @@ def test_at_most_max_dialogues_are_held_and_the_least_recent_goes_first(monkeypa
 
 
 @pytest.mark.asyncio
-async def test_what_is_held_goes_when_the_processs_last_socket_on_the_dialogue_closes():
-    from channels.db import database_sync_to_async
-
+async def test_what_is_held_goes_when_the_processs_last_socket_on_the_dialogue_closes(started):
     from tests.sockets import open_ready
 
-    @database_sync_to_async
-    def setup():
-        alex, sam = make_partner("Alex"), make_partner("Sam")
-        return alex, sam, make_dialogue(make_couple(alex, sam), alex)
-
-    alex, sam, dialogue = await setup()
+    alex, sam, dialogue = started
     path = f"/ws/dialogue/{dialogue.pk}/"
     a, b = await open_ready(alex, path), await open_ready(sam, path)
     assert latest.dialogue_at(dialogue.pk, dialogue.seq) is not None
