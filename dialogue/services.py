@@ -5,8 +5,6 @@ commit. A refused move raises `Refused` and writes nothing.
 
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -16,7 +14,7 @@ from django.utils import timezone
 
 from dialogue import latest, machine, screens
 from dialogue.models import Dialogue, DialogueShare, Event, ParentChildOpening, Reflection
-from imago_app import access, audit
+from imago_app import access, audit, notify
 from imago_app.models import Couple, OpenSocket, User
 from imago_app.notify import home_changed_after_commit
 from imago_app.services import Refused
@@ -41,9 +39,7 @@ def dialogue_group(dialogue_id: int) -> str:
 def _broadcast_after_commit(dialogue_id: int, seq: int) -> None:
     # Only ids and numbers pass through the channel layer; each socket reads the rest itself.
     def send() -> None:
-        async_to_sync(get_channel_layer().group_send)(
-            dialogue_group(dialogue_id), {"type": "dialogue.changed", "seq": seq}
-        )
+        notify.group_send(dialogue_group(dialogue_id), {"type": "dialogue.changed", "seq": seq})
 
     # The move is committed whatever happens here: a channel layer that cannot be reached is
     # logged rather than turned into an error for the mover, and the resync watcher of each

@@ -5,6 +5,10 @@ query (a locked row, a busy disk) made every other couple on that process wait b
 code here calls the database through `db_call`, which uses a pool of `DB_THREADS` threads (each
 keeps its own connection, reused for `CONN_MAX_AGE`) and, like Channels, closes connections that
 are too old or broken before and after each call.
+
+What a call tells the channel layer after its commit (imago_app/notify.py) is sent by the call
+on the event loop once the call's thread is done, and before the call returns: a thread does
+not wait on the loop for each message.
 """
 
 import functools
@@ -14,19 +18,31 @@ from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.db import close_old_connections
 
+from imago_app import notify
+
 _pool = ThreadPoolExecutor(max_workers=settings.DB_THREADS, thread_name_prefix="db")
 
 
 def db_call(func):
     """`func`, made awaitable and run on the database thread pool (usable as a decorator)."""
 
-    @functools.wraps(func)
-    def run(*args, **kwargs):
+    def run(outbox, *args, **kwargs):
         # Inside the call's own context, where the connection it used lives.
         close_old_connections()
         try:
-            return func(*args, **kwargs)
+            with notify.holding(outbox):
+                return func(*args, **kwargs)
         finally:
             close_old_connections()
 
-    return SyncToAsync(run, thread_sensitive=False, executor=_pool)
+    in_thread = SyncToAsync(run, thread_sensitive=False, executor=_pool)
+
+    @functools.wraps(func)
+    async def call(*args, **kwargs):
+        outbox: list[tuple[str, dict]] = []
+        try:
+            return await in_thread(outbox, *args, **kwargs)
+        finally:  # what committed is told, even when the call went on to fail
+            await notify.deliver(outbox)
+
+    return call

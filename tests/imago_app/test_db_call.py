@@ -1,0 +1,84 @@
+"""A socket's database call tells the channel layer what it committed once it is back on the
+event loop: after the commit, before the call returns, and even when the call fails later."""
+
+import asyncio
+import logging
+import threading
+
+import pytest
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from imago_app import notify
+from imago_app.db import db_call
+from imago_app.models import User
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Each message the layer is given, with the thread that gave it."""
+    layer = get_channel_layer()
+    seen: list[tuple[str, dict, str]] = []
+    original = layer.group_send
+
+    async def record(group, message):
+        seen.append((group, message, threading.current_thread().name))
+        return await original(group, message)
+
+    monkeypatch.setattr(layer, "group_send", record)
+    return seen
+
+
+def commit_and_tell(group: str, *, then_fail: bool = False) -> int:
+    with transaction.atomic():
+        user = User.objects.create(username=f"u-{group}")
+        notify.changed_after_commit([group], "something")
+    assert notify._thread.outbox, "held in the call, not sent from its thread"
+    if then_fail:
+        raise RuntimeError("after the commit")
+    return user.pk
+
+
+async def test_what_a_call_commits_is_sent_from_the_loop_after_it(sent):
+    main = threading.current_thread().name
+    pk = await db_call(commit_and_tell)("after")
+    assert [(g, m["type"], t) for g, m, t in sent] == [("after", "panel.changed", main)]
+    assert await db_call(User.objects.filter(pk=pk).exists)()
+
+
+async def test_a_call_that_fails_after_its_commit_still_tells(sent):
+    with pytest.raises(RuntimeError):
+        await db_call(commit_and_tell)("failed-later", then_fail=True)
+    assert [g for g, _m, _t in sent] == ["failed-later"]
+
+
+async def test_a_rolled_back_change_tells_nobody(sent):
+    def roll_back() -> None:
+        with transaction.atomic():
+            notify.changed_after_commit(["nobody"], "something")
+            raise ValueError
+
+    with pytest.raises(ValueError):
+        await db_call(roll_back)()
+    assert sent == []
+
+
+async def test_a_layer_that_cannot_be_reached_is_logged_and_the_call_returns(monkeypatch, caplog):
+    async def unreachable(group, message):
+        raise ConnectionError("redis is away")
+
+    monkeypatch.setattr(get_channel_layer(), "group_send", unreachable)
+    with caplog.at_level(logging.ERROR, logger="imago_app.notify"):
+        pk = await db_call(commit_and_tell)("away")
+    assert pk and "Could not tell away of panel.changed" in caplog.text
+
+
+async def test_outside_a_call_the_message_goes_at_once(sent):
+    def in_a_plain_thread() -> None:
+        with transaction.atomic():
+            notify.changed_after_commit(["plain"], "something")
+        assert [g for g, _m, _t in sent] == ["plain"]  # sent before the function went on
+
+    await asyncio.to_thread(in_a_plain_thread)
