@@ -235,7 +235,7 @@ def cpu_figures(before: dict[str, Any], after: dict[str, Any], moves: int) -> di
 # --- PostgreSQL statement counts -------------------------------------------------------------
 
 
-def pg_counters(dsn: str, database: str) -> dict[str, float]:
+def pg_counters(dsn: str, database: str) -> dict[str, Any]:
     """Cumulative statement, transaction and connection counts of one database."""
     import psycopg  # only the PostgreSQL configurations need it
 
@@ -257,12 +257,19 @@ def pg_counters(dsn: str, database: str) -> dict[str, float]:
                WHERE d.datname = %s""",
             (database,),
         ).fetchone()
-    counts = {"sessions": float(sessions), "commits": float(commits)}
+        by_statement = conn.execute(
+            """SELECT s.query, sum(s.calls)
+               FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+               WHERE d.datname = %s GROUP BY s.query""",
+            (database,),
+        ).fetchall()
+    counts: dict[str, Any] = {"sessions": float(sessions), "commits": float(commits)}
     counts["queries"], counts["statements"] = float(queries), float(statements)
+    counts["by_statement"] = {query: float(calls) for query, calls in by_statement}
     return counts
 
 
-def pg_per_move(before: dict[str, float], after: dict[str, float], moves: int) -> dict[str, Any]:
+def pg_per_move(before: dict[str, Any], after: dict[str, Any], moves: int) -> dict[str, Any]:
     if not moves:
         return {}
     return {
@@ -273,6 +280,19 @@ def pg_per_move(before: dict[str, float], after: dict[str, float], moves: int) -
         "statements_per_move": round((after["statements"] - before["statements"]) / moves, 1),
         "connections_per_move": round((after["sessions"] - before["sessions"]) / moves, 2),
         "commits_per_move": round((after["commits"] - before["commits"]) / moves, 2),
+        # Which statements those are: the ten most frequent, per move, as PostgreSQL
+        # normalised them.
+        "top_statements_per_move": [
+            [round(calls / moves, 2), " ".join(query.split())[:160]]
+            for calls, query in sorted(
+                (
+                    (after["by_statement"][q] - before["by_statement"].get(q, 0.0), q)
+                    for q in after["by_statement"]
+                ),
+                reverse=True,
+            )[:10]
+            if calls > 0
+        ],
     }
 
 

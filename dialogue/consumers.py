@@ -11,7 +11,7 @@ from dialogue.models import Dialogue
 from imago_app import zones
 from imago_app.access import other_partner
 from imago_app.consumers import CLOSE_NOT_FOUND, ScopeRequest, SessionSocket, seen_key
-from imago_app.db import db_call
+from imago_app.db import NeedsDatabase, db_call, no_queries
 
 MAX_FRAME_BYTES = 8 * 1024
 
@@ -160,9 +160,12 @@ class DialogueConsumer(SessionSocket):
         self, error: str, *, recheck: bool, at_seq: int = 0, move: dict | None = None
     ) -> None:
         try:
-            html, self.stage_key, seq = await self.render(
-                self.stage_key, error, recheck, at_seq, move
-            )
+            drawn = None
+            if not recheck and move is None:
+                drawn = self.draw_held(self.stage_key, error, at_seq)
+            if drawn is None:
+                drawn = await self.render(self.stage_key, error, recheck, at_seq, move)
+            html, self.stage_key, seq = drawn
         except Http404:  # no longer theirs to see (they left the couple)
             await self.close(
                 code=CLOSE_NOT_FOUND, reason="This dialogue is no longer yours to see."
@@ -221,6 +224,22 @@ class DialogueConsumer(SessionSocket):
             dialogue = latest.dialogue_at(self.dialogue_id, at_seq) or Dialogue.objects.get(
                 pk=self.dialogue_id
             )
+        return self.draw(dialogue, shown_key, error)
+
+    def draw_held(self, shown_key: str | None, error: str, at_seq: int) -> tuple | None:
+        """As render(), on the event loop, when everything the screen needs is in this process
+        (the row and round at `at_seq`, the partners' names; latest.py): no thread, no query.
+        None when something is not held, and render() is to do it."""
+        dialogue = latest.dialogue_at(self.dialogue_id, at_seq)
+        if dialogue is None or self.people is None:
+            return None
+        try:
+            with no_queries():
+                return self.draw(dialogue, shown_key, error)
+        except NeedsDatabase:  # not all held (a round read, the therapist at the check-in)
+            return None
+
+    def draw(self, dialogue: Dialogue, shown_key: str | None, error: str) -> tuple[str, str, int]:
         with zones.viewing(self.user):  # times as the page shows them: in this user's zone
             screen = rendering.load_screen(
                 dialogue, self.user, handed_to=self.handed_to, people=self.people

@@ -11,12 +11,15 @@ on the event loop once the call's thread is done, and before the call returns: a
 not wait on the loop for each message.
 """
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync
 from django.conf import settings
-from django.db import close_old_connections
+from django.core.exceptions import SynchronousOnlyOperation
+from django.db import close_old_connections, connection
 
 from imago_app import notify
 
@@ -46,3 +49,23 @@ def db_call(func):
             await notify.deliver(outbox)
 
     return call
+
+
+class NeedsDatabase(Exception):
+    """Work run under `no_queries()` tried to reach the database."""
+
+
+@contextlib.contextmanager
+def no_queries() -> Iterator[None]:
+    """For work done on the event loop because everything it needs is in memory: a query raises
+    NeedsDatabase (and, where Django's async-safety check is on, so does opening a connection),
+    so the caller can do the work through `db_call` instead."""
+
+    def refuse(execute, sql, params, many, context):
+        raise NeedsDatabase(sql)
+
+    try:
+        with connection.execute_wrapper(refuse):
+            yield
+    except SynchronousOnlyOperation as unsafe:
+        raise NeedsDatabase(str(unsafe)) from unsafe

@@ -108,3 +108,45 @@ def test_move_forms_share_their_fields_and_still_judge_each_frame_alone():
     assert not bad.is_valid() and good.is_valid()
     assert good.cleaned_data["feelings"] == ["lonely"] and good.errors == {}
     assert bad.first_error() == "Choose feelings from the list, or write your own."
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_partners_screen_of_a_move_made_here_needs_no_database_call(monkeypatch):
+    """The mover's call makes the move and draws their screen; the partner's is drawn on the
+    event loop from what the move left in this process. What is not held (the therapist at the
+    check-in) goes to the database as before."""
+    from dialogue.consumers import DialogueConsumer
+
+    calls: list[int] = []
+    render = DialogueConsumer.render
+
+    async def counted(self, *args, **kwargs):
+        calls.append(self.user.pk)
+        return await render(self, *args, **kwargs)
+
+    monkeypatch.setattr(DialogueConsumer, "render", counted)
+    alex, sam, dialogue = await setup()
+    a = await open_ready(alex, f"/ws/dialogue/{dialogue.pk}/")
+    b = await open_ready(sam, f"/ws/dialogue/{dialogue.pk}/")
+    await asyncio.sleep(0.3)
+    await a.read(wait=0.1)
+    await b.read(wait=0.1)
+
+    async def move(by, kind, seq, **fields) -> None:
+        calls.clear()
+        await by.send(json.dumps({"move": kind, "key": secrets.token_urlsafe(12), **fields}))
+        await asyncio.gather(shown(a, seq, within=10), shown(b, seq, within=10))
+        await asyncio.sleep(0.25)
+
+    await move(b, "accept", 2)  # to the check-in, which asks who the therapist is
+    assert sorted(calls) == sorted([sam.pk, alex.pk])
+    await move(a, "check_in", 3, level="7")
+    await move(b, "check_in", 4, level="7")
+    await move(a, "send", 5, text="When the plans changed I felt left out.")
+    assert calls == [alex.pk]  # the mover's call only
+    await move(b, "mirror", 6, text="You felt left out when the plans changed.")
+    assert calls == [sam.pk]
+    assert "You felt left out when the plans changed." in "".join(a.frames)
+    await a.close()
+    await b.close()

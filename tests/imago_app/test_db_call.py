@@ -82,3 +82,15 @@ async def test_outside_a_call_the_message_goes_at_once(sent):
         assert [g for g, _m, _t in sent] == ["plain"]  # sent before the function went on
 
     await asyncio.to_thread(in_a_plain_thread)
+
+
+async def test_no_queries_refuses_the_database_and_says_so():
+    from imago_app.db import NeedsDatabase, no_queries
+
+    def query_under_the_guard() -> None:
+        with no_queries():
+            list(User.objects.all())
+
+    with pytest.raises(NeedsDatabase):
+        await db_call(query_under_the_guard)()
+    assert await db_call(User.objects.count)() >= 0  # the connection is fine afterwards
