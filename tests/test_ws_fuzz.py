@@ -281,13 +281,43 @@ async def settle(world: World, who: str, route: str) -> None:
     await sock.close()
 
 
-async def drain_all(world: World) -> None:
-    """Let every page take in what the last valid move caused, until all are quiet."""
+SEQ = re.compile(r'data-seq="(\d+)"')
+
+
+@database_sync_to_async
+def seqs_now() -> dict[int, int]:
+    return dict(Dialogue.objects.values_list("pk", "seq"))
+
+
+def seq_shown(sock: Socket) -> int:
+    """The sequence number of the last dialogue screen this socket was sent (0: none yet)."""
+    for frame in reversed(sock.frames):
+        if found := SEQ.search(frame):
+            return int(found[1])
+    return 0
+
+
+async def drain_all(world: World, *, timeout: float = 10) -> None:
+    """Let every page take in what the last valid move caused, until all are quiet and every
+    open dialogue page shows its dialogue as the database holds it (a page's redraw may take
+    longer than a quiet spell, on a slow test machine)."""
+    deadline = time.monotonic() + timeout
     while True:
         await asyncio.sleep(0.1)
         got = [await sock.read(quiet=0) for sock in world.sockets.values()]
-        if not any(got):
+        if any(got):
+            continue
+        seqs = await seqs_now()
+        behind = [
+            sock
+            for (who, route), sock in world.sockets.items()
+            if route == "dialogue"
+            and sock.close_code is None
+            and seq_shown(sock) < seqs[(world.theirs if who == "jordan" else world.dialogue).pk]
+        ]
+        if not behind:
             return
+        assert time.monotonic() < deadline, f"{behind} never showed the last move"
 
 
 @database_sync_to_async
