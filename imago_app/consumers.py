@@ -6,6 +6,7 @@ from abc import ABCMeta, abstractmethod
 from importlib import import_module
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -257,8 +258,15 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
             await register_socket(self.user, self.channel_name, is_open=False)
 
     async def dispatch(self, message: dict) -> None:
+        # Channels' own dispatch first hands each message to its sync thread to close that
+        # thread's old connections: a thread hop per frame and per group message. Sockets here
+        # reach the database only through db_call, which closes old connections around each
+        # call on the thread that used them, so the hop is left out.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
         try:
-            await super().dispatch(message)
+            await handler(message)
         except DatabaseError:
             await self.close(code=CLOSE_TRY_AGAIN, reason="Please wait a moment.")
 
