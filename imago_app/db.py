@@ -4,7 +4,11 @@ Channels' `database_sync_to_async` runs every call of a process on a single thre
 query (a locked row, a busy disk) made every other couple on that process wait behind it. Socket
 code here calls the database through `db_call`, which uses a pool of `DB_THREADS` threads (each
 keeps its own connection, reused for `CONN_MAX_AGE`) and, like Channels, closes connections that
-are too old or broken before and after each call.
+are too old or broken before and after each call. A connection that answered on its thread less
+than `FRESH_SECONDS` ago is not health-checked again (Django's `SELECT 1`, once per call with
+`CONN_HEALTH_CHECKS`, was two of PostgreSQL's seven statements per move); one that went away
+within that moment fails its call with a DatabaseError, which the socket answers with "try
+again" (1013), and is closed after it.
 
 What a call tells the channel layer after its commit (imago_app/notify.py) is sent by the call
 on the event loop once the call's thread is done, and before the call returns: a thread does
@@ -13,6 +17,8 @@ not wait on the loop for each message.
 
 import contextlib
 import functools
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,6 +30,8 @@ from django.db import close_old_connections, connection
 from imago_app import notify
 
 _pool = ThreadPoolExecutor(max_workers=settings.DB_THREADS, thread_name_prefix="db")
+FRESH_SECONDS = 5.0
+_answered = threading.local()  # .at: when this thread's connection last ended a call healthy
 
 
 def db_call(func):
@@ -32,11 +40,17 @@ def db_call(func):
     def run(outbox, *args, **kwargs):
         # Inside the call's own context, where the connection it used lives.
         close_old_connections()
+        if time.monotonic() - getattr(_answered, "at", float("-inf")) < FRESH_SECONDS:
+            connection.health_check_done = True  # it answered a moment ago
         try:
             with notify.holding(outbox):
                 return func(*args, **kwargs)
         finally:
-            close_old_connections()
+            close_old_connections()  # closes it after an error that left it unusable
+            if connection.connection is not None and not connection.errors_occurred:
+                _answered.at = time.monotonic()
+            else:
+                _answered.at = float("-inf")
 
     in_thread = SyncToAsync(run, thread_sensitive=False, executor=_pool)
 

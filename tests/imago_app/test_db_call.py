@@ -94,3 +94,52 @@ async def test_no_queries_refuses_the_database_and_says_so():
     with pytest.raises(NeedsDatabase):
         await db_call(query_under_the_guard)()
     assert await db_call(User.objects.count)() >= 0  # the connection is fine afterwards
+
+
+@pytest.fixture
+def health_checks(monkeypatch):
+    """How many times a connection was health-checked (Django's is_usable), with connections
+    kept open between calls as the app keeps them (the tests' default closes them)."""
+    from django.db import connections
+
+    monkeypatch.setitem(connections["default"].settings_dict, "CONN_MAX_AGE", 60)
+    checked = []
+    backend = type(connections["default"])
+    original = backend.is_usable
+
+    def counted(self):
+        checked.append(threading.current_thread().name)
+        return original(self)
+
+    monkeypatch.setattr(backend, "is_usable", counted)
+    return checked
+
+
+def read_a_user() -> None:
+    list(User.objects.all()[:1])
+
+
+def close_here() -> None:
+    from django.db import connection
+
+    connection.close()  # the other tests expect connections closed after each call
+
+
+async def test_a_connection_that_just_answered_is_not_checked_again(health_checks):
+    await db_call(read_a_user)()
+    health_checks.clear()
+    for _ in range(3):
+        await db_call(read_a_user)()
+    assert health_checks == []
+    await db_call(close_here)()
+
+
+async def test_a_connection_idle_longer_than_the_moment_is_checked(health_checks, monkeypatch):
+    from imago_app import db
+
+    await db_call(read_a_user)()
+    monkeypatch.setattr(db, "FRESH_SECONDS", 0.0)
+    health_checks.clear()
+    await db_call(read_a_user)()
+    assert len(health_checks) == 1
+    await db_call(close_here)()
