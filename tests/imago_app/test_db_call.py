@@ -100,9 +100,17 @@ async def test_no_queries_refuses_the_database_and_says_so():
 def health_checks(monkeypatch):
     """How many times a connection was health-checked (Django's is_usable), with connections
     kept open between calls as the app keeps them (the tests' default closes them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from django.db import connections
 
+    from imago_app import db
+
     monkeypatch.setitem(connections["default"].settings_dict, "CONN_MAX_AGE", 60)
+    # One thread, so that each call finds the connection the call before it left (the app's
+    # pool hands a call to whichever of its threads is idle).
+    one = ThreadPoolExecutor(max_workers=1)
+    monkeypatch.setattr(db, "_pool", one)
     checked = []
     backend = type(connections["default"])
     original = backend.is_usable
@@ -112,7 +120,8 @@ def health_checks(monkeypatch):
         return original(self)
 
     monkeypatch.setattr(backend, "is_usable", counted)
-    return checked
+    yield checked
+    one.shutdown()
 
 
 def read_a_user() -> None:
