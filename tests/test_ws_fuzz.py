@@ -46,6 +46,7 @@ from tests.sockets import (
     login_cookie,
     open_ready,
     rows,
+    seqs,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,10 +117,12 @@ class World:
     sockets: dict = field(default_factory=dict)
     cookies: dict = field(default_factory=dict)
 
+    def dialogue_of(self, who: str) -> Dialogue:
+        return self.theirs if who == "jordan" else self.dialogue
+
     def path(self, who: str, route: str) -> str:
         if route == "dialogue":
-            dialogue = self.theirs if who == "jordan" else self.dialogue
-            return f"/ws/dialogue/{dialogue.pk}/"
+            return f"/ws/dialogue/{self.dialogue_of(who).pk}/"
         return f"/ws/{route}/"
 
     async def open(self, who: str, route: str) -> Socket:
@@ -281,20 +284,9 @@ async def settle(world: World, who: str, route: str) -> None:
     await sock.close()
 
 
-SEQ = re.compile(r'data-seq="(\d+)"')
-
-
 @database_sync_to_async
 def seqs_now() -> dict[int, int]:
     return dict(Dialogue.objects.values_list("pk", "seq"))
-
-
-def seq_shown(sock: Socket) -> int:
-    """The sequence number of the last dialogue screen this socket was sent (0: none yet)."""
-    for frame in reversed(sock.frames):
-        if found := SEQ.search(frame):
-            return int(found[1])
-    return 0
 
 
 async def drain_all(world: World, *, timeout: float = 10) -> None:
@@ -307,13 +299,13 @@ async def drain_all(world: World, *, timeout: float = 10) -> None:
         got = [await sock.read(quiet=0) for sock in world.sockets.values()]
         if any(got):
             continue
-        seqs = await seqs_now()
+        now = await seqs_now()
         behind = [
             sock
             for (who, route), sock in world.sockets.items()
             if route == "dialogue"
             and sock.close_code is None
-            and seq_shown(sock) < seqs[(world.theirs if who == "jordan" else world.dialogue).pk]
+            and max(seqs(sock.frames), default=0) < now[world.dialogue_of(who).pk]
         ]
         if not behind:
             return

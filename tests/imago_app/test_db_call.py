@@ -4,12 +4,13 @@ event loop: after the commit, before the call returns, and even when the call fa
 import asyncio
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, connections, transaction
 
-from imago_app import notify
+from imago_app import db, notify
 from imago_app.db import db_call
 from imago_app.models import User
 
@@ -100,12 +101,6 @@ async def test_no_queries_refuses_the_database_and_says_so():
 def health_checks(monkeypatch):
     """How many times a connection was health-checked (Django's is_usable), with connections
     kept open between calls as the app keeps them (the tests' default closes them)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-
-    from imago_app import db
-
     monkeypatch.setitem(connections["default"].settings_dict, "CONN_MAX_AGE", 60)
     # One thread, so that each call finds the connection the call before it left (the app's
     # pool hands a call to whichever of its threads is idle).
@@ -129,8 +124,6 @@ def read_a_user() -> None:
 
 
 def close_here() -> None:
-    from django.db import connection
-
     connection.close()  # the other tests expect connections closed after each call
 
 
@@ -144,8 +137,6 @@ async def test_a_connection_that_just_answered_is_not_checked_again(health_check
 
 
 async def test_a_connection_idle_longer_than_the_moment_is_checked(health_checks, monkeypatch):
-    from imago_app import db
-
     await db_call(read_a_user)()
     monkeypatch.setattr(db, "FRESH_SECONDS", 0.0)
     health_checks.clear()
