@@ -144,6 +144,14 @@ class Screen:
         )
 
     @property
+    def sender(self) -> User | None:
+        return self.people.get(self.state.sender)
+
+    @property
+    def receiver(self) -> User | None:
+        return self.people.get(self.state.receiver)
+
+    @property
     def other(self) -> User:
         """The partner who is not the signed-in viewer."""
         return next(u for pk, u in self.people.items() if pk != self.viewer.pk)
