@@ -26,6 +26,7 @@ from typing import NamedTuple
 from django.db import connection
 
 from dialogue.models import Dialogue, Event
+from imago_app import rows
 
 MAX_DIALOGUES = 4096
 
@@ -57,7 +58,14 @@ def round_events(dialogue: Dialogue, round_: int) -> list[Event]:
     if entry is not None and entry.dialogue.seq == dialogue.seq and entry.round == round_:
         return list(entry.events)
     # A move committed after the row was read is left out, so what is kept matches its seq.
-    events = list(dialogue.events.filter(round=round_, seq__lte=dialogue.seq))
+    events = rows.select(
+        Event,
+        '"dialogue_id" = %s AND "round" = %s AND "seq" <= %s',
+        [dialogue.pk, round_, dialogue.seq],
+        order_by='"seq"',
+    )
+    for event in events:  # as the related manager would have it
+        Event.dialogue.field.set_cached_value(event, dialogue)
     if not connection.in_atomic_block:  # inside a transaction, what was read may not commit
         _keep(dialogue.pk, Entry(dialogue, round_, tuple(events)))
     return events

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from dialogue import latest, machine, screens
 from dialogue.models import Dialogue, DialogueShare, Event, ParentChildOpening, Reflection
-from imago_app import access, audit, notify
+from imago_app import access, audit, notify, rows
 from imago_app.models import Couple, OpenSocket, User
 from imago_app.notify import home_changed_after_commit
 from imago_app.services import Refused
@@ -188,7 +188,7 @@ def dialogue_move(
     by = partner.pk
     try:
         with transaction.atomic():
-            dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
+            dialogue = rows.get(Dialogue, dialogue_id, for_update=True)
             state = current_state(dialogue)
             if acting_for is not None and dialogue.device == machine.Device.SHARED_DEVICE:
                 if acting_for not in state.partners:
@@ -246,7 +246,7 @@ def _store(
     if move.time is not None:
         data["time"] = move.time.isoformat()
     seq = dialogue.seq + 1
-    event = Event.objects.create(
+    event = Event(
         dialogue=dialogue,
         seq=seq,
         kind=move.kind,
@@ -258,6 +258,7 @@ def _store(
         data=data,
         at=move.at,
     )
+    rows.insert(event)  # the statements the ORM would write, without building them (rows.py)
     dialogue.seq = seq
     dialogue.snapshot = snapshot(new_state, seq)
     fields = ["seq", "snapshot"]
@@ -267,7 +268,7 @@ def _store(
         home_changed_after_commit(list(new_state.partners), "dialogue_ended")
     elif state.step == machine.Step.APPOINTMENT and new_state.step != state.step:
         home_changed_after_commit(list(new_state.partners), "dialogue_began")
-    dialogue.save(update_fields=fields)
+    rows.update(dialogue, fields)
     # This process's screens draw the committed move from memory (latest.py), before they hear of
     # it: on-commit hooks run in the order they were added.
     transaction.on_commit(lambda: latest.moved(dialogue, event, new_state.round))
