@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
+from django.urls import reverse
+
 from dialogue import vocabulary
 from dialogue.machine import REFLECTIONS, Device, Mode, Outcome, State, Step, Turn
 from dialogue.models import Dialogue, Event
@@ -142,6 +144,11 @@ class Screen:
                 "halves": [(h.partner.pk, h.leads, h.headline, h.stage) for h in self.halves],
             }
         )
+
+    @cached_property
+    def move_url(self) -> str:
+        """Where the screen's move forms post without JavaScript (the same for all of them)."""
+        return reverse("dialogue_move", args=[self.dialogue.pk])
 
     @property
     def sender(self) -> User | None:
