@@ -1,5 +1,6 @@
 import asyncio
 import json
+from functools import cached_property
 
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -239,6 +240,12 @@ class DialogueConsumer(SessionSocket):
         except NeedsDatabase:  # not all held (a round read, the therapist at the check-in)
             return None
 
+    @cached_property
+    def request(self) -> ScopeRequest:
+        """The request every push renders with: the scope's user, host and cookies are those of
+        the handshake for the socket's whole life, so one is made, not one per push."""
+        return ScopeRequest(self.scope)
+
     def draw(self, dialogue: Dialogue, shown_key: str | None, error: str) -> tuple[str, str, int]:
         with zones.viewing(self.user):  # times as the page shows them: in this user's zone
             screen = rendering.load_screen(
@@ -249,6 +256,6 @@ class DialogueConsumer(SessionSocket):
             if screen.stage_key != shown_key:
                 parts += ["stage", "face", "live"] if screen.shared else ["stage", "live"]
             html = rendering.render_parts(
-                screen, ScopeRequest(self.scope), parts=parts, error=error, presence=self.presence()
+                screen, self.request, parts=parts, error=error, presence=self.presence()
             )
         return html, screen.stage_key, dialogue.seq
