@@ -1,6 +1,7 @@
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from abc import ABCMeta, abstractmethod
 from importlib import import_module
@@ -45,6 +46,11 @@ FLOOD_CLOSE_AFTER = 200
 # connection one second after its close frame whether that frame went out or not; the note is
 # sent first so it has that much longer to reach the page.
 FLOOD_CLOSE_GRACE = 1.0
+# A closing socket's tidy-up calls (telling others, leaving groups, the open-socket row): how
+# often each is tried, and the pause before another try (jittered up to twice that, so sockets
+# that closed together do not all come back at once).
+TIDY_ATTEMPTS = 3
+TIDY_PAUSE = 0.2
 
 
 def closed_note(code: int, reason: str) -> str:
@@ -252,10 +258,33 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
         if self.watcher:
             self.watcher.cancel()
         if self.groups_joined:
-            await self.closing()
+            # Each step of the tidy-up is tried on its own, and once more after a moment: when
+            # a thousand sockets close at once, Redis's connection pool can be out of
+            # connections for an instant, and one failed call must not leave this socket's
+            # partner told it is still here, or its open-socket row behind.
+            await self.tidy("tell others it went", self.closing)
             for group in self.groups_joined:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            await register_socket(self.user, self.channel_name, is_open=False)
+                await self.tidy(
+                    f"leave {group}", self.channel_layer.group_discard, group, self.channel_name
+                )
+            await self.tidy(
+                "forget the open socket",
+                register_socket,
+                self.user,
+                self.channel_name,
+                is_open=False,
+            )
+
+    async def tidy(self, what: str, call, *args, **kwargs) -> None:
+        for attempt in range(TIDY_ATTEMPTS):
+            try:
+                await call(*args, **kwargs)
+                return
+            except Exception:
+                if attempt + 1 == TIDY_ATTEMPTS:
+                    logger.exception("A closing socket could not %s", what)
+                    return
+                await asyncio.sleep(TIDY_PAUSE * (1 + random.random()))
 
     async def dispatch(self, message: dict) -> None:
         # Channels' own dispatch first hands each message to its sync thread to close that
