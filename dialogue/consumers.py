@@ -1,6 +1,5 @@
 import asyncio
 import json
-from functools import cached_property
 
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -11,7 +10,7 @@ from dialogue.forms import SCREEN_MOVES, MoveForm
 from dialogue.models import Dialogue
 from imago_app import rows, zones
 from imago_app.access import other_partner
-from imago_app.consumers import CLOSE_NOT_FOUND, ScopeRequest, SessionSocket, seen_key
+from imago_app.consumers import CLOSE_NOT_FOUND, SessionSocket, seen_key
 from imago_app.db import NeedsDatabase, db_call, no_queries
 
 MAX_FRAME_BYTES = 8 * 1024
@@ -239,12 +238,6 @@ class DialogueConsumer(SessionSocket):
                 return self.draw(dialogue, shown_key, error)
         except NeedsDatabase:  # not all held (a round read, the therapist at the check-in)
             return None
-
-    @cached_property
-    def request(self) -> ScopeRequest:
-        """The request every push renders with: the scope's user, host and cookies are those of
-        the handshake for the socket's whole life, so one is made, not one per push."""
-        return ScopeRequest(self.scope)
 
     def draw(self, dialogue: Dialogue, shown_key: str | None, error: str) -> tuple[str, str, int]:
         with zones.viewing(self.user):  # times as the page shows them: in this user's zone

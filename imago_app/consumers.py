@@ -4,6 +4,7 @@ import logging
 import random
 import time
 from abc import ABCMeta, abstractmethod
+from functools import cached_property
 from importlib import import_module
 from urllib.parse import parse_qs
 
@@ -258,7 +259,7 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
         if self.watcher:
             self.watcher.cancel()
         if self.groups_joined:
-            # Each step of the tidy-up is tried on its own, and once more after a moment: when
+            # Each step of the tidy-up is tried on its own, and again after a moment: when
             # a thousand sockets close at once, Redis's connection pool can be out of
             # connections for an instant, and one failed call must not leave this socket's
             # partner told it is still here, or its open-socket row behind.
@@ -285,6 +286,12 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
                     logger.exception("A closing socket could not %s", what)
                     return
                 await asyncio.sleep(TIDY_PAUSE * (1 + random.random()))
+
+    @cached_property
+    def request(self) -> ScopeRequest:
+        """The request this socket's pushes render with: the scope's user, host and cookies are
+        the handshake's for the socket's whole life, so one is made, not one per push."""
+        return ScopeRequest(self.scope)
 
     async def dispatch(self, message: dict) -> None:
         # Channels' own dispatch first hands each message to its sync thread to close that
@@ -404,7 +411,7 @@ class LivePanelConsumer(SessionSocket):
         key."""
         user = self.scope["user"]
         user.refresh_from_db()
-        request = ScopeRequest(self.scope)
+        request = self.request
         with zones.viewing(user):  # as the page would be: in this user's time zone
             template, context = self.panel(request)
             if seen == context["panel_key"]:

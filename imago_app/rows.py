@@ -12,7 +12,6 @@ They are for models with no save() override and no signals to send: save()'s sig
 multi-table inheritance and the field validation Django does not do on save either are not here.
 """
 
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -21,30 +20,23 @@ from django.db.models import Model
 M = TypeVar("M", bound=Model)
 
 
-@dataclass
 class _Plan:
     """A model's statements and converters for one connection (one thread's)."""
 
-    model: type[Model]
-    connection: Any
-    select: str = ""
-    attnames: list[str] = field(default_factory=list)
-    converters: list[tuple[int, list, Any]] = field(default_factory=list)
-    updates: dict[tuple[str, ...], str] = field(default_factory=dict)
-    insert: str = ""
-    returning: bool = False
-
-    def __post_init__(self) -> None:
-        meta, ops = self.model._meta, self.connection.ops
+    def __init__(self, model: type[Model], connection: Any) -> None:
+        self.model, self.connection = model, connection
+        meta, ops = model._meta, connection.ops
         quote = ops.quote_name
         fields = meta.concrete_fields
         self.table = quote(meta.db_table)
         self.pk_column = quote(meta.pk.column)
         self.attnames = [f.attname for f in fields]
         self.select = f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {self.table}"
+        # (index in the row, that column's converters, the column they are called with)
+        self.converters: list[tuple[int, list, Any]] = []
         for index, model_field in enumerate(fields):
             column = model_field.get_col(meta.db_table)
-            found = ops.get_db_converters(column) + column.get_db_converters(self.connection)
+            found = ops.get_db_converters(column) + column.get_db_converters(connection)
             if found:
                 self.converters.append((index, found, column))
         self.inserted = [f for f in fields if f is not meta.pk or not meta.pk.db_returning]
@@ -52,9 +44,10 @@ class _Plan:
             f"INSERT INTO {self.table} ({', '.join(quote(f.column) for f in self.inserted)}) "
             f"VALUES ({', '.join(['%s'] * len(self.inserted))})"
         )
-        self.returning = self.connection.features.can_return_columns_from_insert
+        self.returning = connection.features.can_return_columns_from_insert
         if self.returning:
             self.insert += f" RETURNING {self.pk_column}"
+        self.updates: dict[tuple[str, ...], str] = {}  # by the fields set
 
     def instances(self, found: list[tuple]) -> list:
         rows = [list(row) for row in found]
