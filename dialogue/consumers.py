@@ -30,6 +30,7 @@ class DialogueConsumer(SessionSocket):
     group: str | None = None
     people: dict | None = None  # the partners' User rows, kept between pushes
     shown_seq = 0  # the dialogue's sequence number in the last screen sent
+    bar_key: tuple | None = None  # what the bar showed in the last screen sent (Screen.bar_key)
 
     async def open(self) -> list[str] | None:
         self.dialogue_id = int(self.scope["url_route"]["kwargs"]["dialogue_id"])
@@ -165,7 +166,7 @@ class DialogueConsumer(SessionSocket):
                 drawn = self.draw_held(self.stage_key, error, at_seq)
             if drawn is None:
                 drawn = await self.render(self.stage_key, error, recheck, at_seq, move)
-            html, self.stage_key, seq = drawn
+            html, self.stage_key, self.bar_key, seq = drawn
         except Http404:  # no longer theirs to see (they left the couple)
             await self.close(
                 code=CLOSE_NOT_FOUND, reason="This dialogue is no longer yours to see."
@@ -207,12 +208,12 @@ class DialogueConsumer(SessionSocket):
         recheck: bool,
         at_seq: int = 0,
         move: dict | None = None,
-    ) -> tuple[str, str, int]:
-        """The parts of the screen to send, the stage key now on screen and the sequence number
-        they show: after checking again that the dialogue is still this user's to see (with
-        `recheck`), after making `move` (drawn from the row the service has just written, as it
-        is), or for a broadcast of `at_seq` (from the row this process holds at that seq, if it
-        does)."""
+    ) -> tuple[str, str, tuple, int]:
+        """The parts of the screen to send, the stage and bar keys now on screen and the
+        sequence number they show: after checking again that the dialogue is still this user's
+        to see (with `recheck`), after making `move` (drawn from the row the service has just
+        written, as it is), or for a broadcast of `at_seq` (from the row this process holds at
+        that seq, if it does)."""
         if move is not None:
             dialogue = services.dialogue_move(
                 dialogue_id=self.dialogue_id, partner=self.user, **move
@@ -239,16 +240,23 @@ class DialogueConsumer(SessionSocket):
         except NeedsDatabase:  # not all held (a round read, the therapist at the check-in)
             return None
 
-    def draw(self, dialogue: Dialogue, shown_key: str | None, error: str) -> tuple[str, str, int]:
+    def draw(
+        self, dialogue: Dialogue, shown_key: str | None, error: str
+    ) -> tuple[str, str, tuple, int]:
         with zones.viewing(self.user):  # times as the page shows them: in this user's zone
             screen = rendering.load_screen(
                 dialogue, self.user, handed_to=self.handed_to, people=self.people
             )
             self.people = screen.people
-            parts = ["bar", "pause", "error"]
+            presence = self.presence()
+            # Only what changed is drawn and sent: most moves change the stage alone.
+            parts = ["seq", "pause", "error"]
+            bar_key = screen.bar_key(presence)
+            if bar_key != self.bar_key:
+                parts.append("bar")
             if screen.stage_key != shown_key:
                 parts += ["stage", "face", "live"] if screen.shared else ["stage", "live"]
             html = rendering.render_parts(
-                screen, self.request, parts=parts, error=error, presence=self.presence()
+                screen, self.request, parts=parts, error=error, presence=presence
             )
-        return html, screen.stage_key, dialogue.seq
+        return html, screen.stage_key, bar_key, dialogue.seq

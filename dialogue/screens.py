@@ -145,6 +145,27 @@ class Screen:
             }
         )
 
+    def bar_key(self, presence: dict | None) -> tuple:
+        """Everything the bar shows, but the sequence number (the seq partial carries that): a
+        push leaves out a bar whose key is what the socket last sent. Most moves change only
+        the stage; the bar changes with the step, the round, a pause, the timer's minute."""
+        state = self.state
+        return (
+            state.device,
+            state.ended,
+            state.paused,
+            state.step == Step.APPOINTMENT,
+            state.round,
+            self.sender and self.sender.display_name,
+            self.receiver and self.receiver.display_name,
+            self.actor and self.actor.pk,  # whom the Pause form is made for, on a shared screen
+            tuple((item["label"], item["status"]) for item in self.progress),
+            self.ends_at,
+            self.time_is_up,
+            self.minutes_left,
+            presence and (presence["name"], presence["here"]),
+        )
+
     @cached_property
     def move_url(self) -> str:
         """Where the screen's move forms post without JavaScript (the same for all of them)."""

@@ -216,16 +216,16 @@ def live_markup(fragment: str, marker: str) -> list[str]:
     return parser.found
 
 
-DIALOGUE_BAR = re.compile(r'id="dialogue-bar"[^>]*data-seq="(\d+)"')
+DIALOGUE_SEQ = re.compile(r'id="dialogue-seq" data-seq="(\d+)"')
 
 
 def seqs(frames: list[str]) -> list[int]:
-    """The sequence numbers on the dialogue bars these frames carry."""
-    return [int(n) for f in frames for n in DIALOGUE_BAR.findall(f)]
+    """The sequence numbers of the dialogue screens these frames carry."""
+    return [int(n) for f in frames for n in DIALOGUE_SEQ.findall(f)]
 
 
 async def shown(sock, seq: int, within: float) -> float:
-    """Seconds until `sock` is sent the dialogue screen of `seq` (its bar); fails after
+    """Seconds until `sock` is sent the dialogue screen of `seq`; fails after
     `within`."""
     started = time.monotonic()
     while seq not in seqs(sock.frames):

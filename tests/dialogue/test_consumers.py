@@ -189,7 +189,7 @@ async def test_a_repeated_key_is_a_quiet_success_and_not_applied_twice(pair):
     # A double tap: the move was applied once; the second tap is no error for Sam.
     await b.send_to(text_data=frame("accept", "same-key-42"))
     reply = await drain(b)
-    assert 'id="dialogue-bar"' in reply and "already" not in reply
+    assert 'data-seq="2"' in reply and "already" not in reply
     assert 'id="dialogue-error" class="error-banner" role="alert"></p>' in reply
     assert await a.receive_nothing(timeout=0.3)
     assert await kinds(dialogue) == ["request", "accept"]
@@ -358,3 +358,30 @@ async def test_a_database_that_cannot_answer_closes_the_socket_for_a_reconnect(p
     for sock in (a, b):
         message = await sock.receive_output(timeout=5)
         assert (message["type"], message["code"]) == ("websocket.close", CLOSE_TRY_AGAIN)
+
+
+PAUSE_KEY = re.compile(r'name="move" value="pause"><input type="hidden" name="key" value="([^"]+)"')
+
+
+async def test_a_push_leaves_out_the_bar_when_it_has_not_changed(pair):
+    alex, _sam, dialogue, a, b = pair
+    await b.send_to(text_data=frame("accept", "k-bar-1"))  # to the check-in: a new step
+    a_sees, b_sees = await drain(a, raw=True), await drain(b, raw=True)
+    assert all('id="dialogue-bar"' in s and 'data-seq="2"' in s for s in (a_sees, b_sees))
+    (pause_key,) = PAUSE_KEY.findall(a_sees)
+    # Alex checks in: still the check-in for both, so only the seq, the stage and the rest go.
+    await a.send_to(text_data=frame("check_in", "k-bar-2", level="7"))
+    a_sees, b_sees = await drain(a, raw=True), await drain(b, raw=True)
+    for seen in (a_sees, b_sees):
+        assert 'data-seq="3"' in seen and 'id="dialogue-error"' in seen
+        assert 'id="dialogue-bar"' not in seen
+    # The Pause form of the bar on Alex's screen, drawn two moves ago, still works.
+    await a.send_to(text_data=frame("pause", pause_key))
+    a_sees, b_sees = await drain(a, raw=True), await drain(b, raw=True)
+    assert await kinds(dialogue) == ["request", "accept", "check_in", "pause"]
+    for seen in (a_sees, b_sees):  # paused: the bar has no Pause button now
+        assert 'id="dialogue-bar"' in seen and 'value="pause"' not in seen
+    # A socket opened now is sent the whole screen, bar included.
+    a2 = await connect(alex, dialogue.pk)
+    assert 'id="dialogue-bar"' in await drain(a2, raw=True)
+    await a2.disconnect()
