@@ -48,6 +48,9 @@ class RelayConsumer(AsyncWebsocketConsumer):
             {"type": "relay.message", "text": text_data, "sender": self.channel_name},
         )
 
+    async def layer_lost(self, event: dict) -> None:
+        await self.close(code=1013)  # as the app's sockets do (imago_app/layers.py)
+
     async def relay_message(self, event: dict) -> None:
         # The partner only: the app's mover gets an acknowledgement, the bare relay gives none.
         if event["sender"] != self.channel_name:
@@ -61,7 +64,7 @@ class StatsConsumer(AsyncWebsocketConsumer):
         await self.accept()
         collected = gc.collect()
         layer = self.channel_layer
-        channels = getattr(layer, "channels", None)  # the in-memory layer only
+        channels = getattr(layer, "channels", None)  # this process's, in either layer
         groups = getattr(layer, "groups", None)
         stats = {
             "pid": os.getpid(),

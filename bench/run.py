@@ -238,13 +238,14 @@ class Server:
 
 def log_problems(paths: list[Path]) -> dict[str, int]:
     """Tracebacks, and channels_redis's only sign of dropped messages, in the server logs."""
-    counts = {"tracebacks": 0, "over_capacity": 0}
+    counts = {"tracebacks": 0, "over_capacity": 0, "layer_lost": 0}
     for path in paths:
         if not path.exists():
             continue
         for line in path.read_text(errors="replace").splitlines():
             counts["tracebacks"] += line.startswith("Traceback")
             counts["over_capacity"] += "over capacity" in line
+            counts["layer_lost"] += "Lost the channel layer's connection" in line
     return counts
 
 

@@ -1,11 +1,11 @@
 """Catching up the screens whose broadcast never came.
 
 A move is committed first and announced after (services._broadcast_after_commit). The
-announcement can be lost: the process that committed it can die between the two, the channel
-layer drops messages for a process whose queue is over capacity, and a `group_send` that cannot
-reach Redis is logged and dropped. Without this a partner whose socket stayed open would look at
-a stale screen until their page reconnected. (A Redis restart itself ends the consumers, so
-those pages reconnect and are sent the whole state.)
+announcement can be lost: the process that committed it can die between the two, Redis keeps no
+message published while a process's subscription is down, and a `group_send` that cannot reach
+Redis is logged and dropped. Without this a partner whose socket stayed open would look at a
+stale screen until their page reconnected. (A process that loses its own connection to Redis
+closes its sockets, imago_app/layers.py, so those pages reconnect and are sent the whole state.)
 
 So each process keeps, for every dialogue it has a socket open on, those sockets (each knows the
 sequence number it last showed). Every RESYNC_SECONDS one query reads the current sequence number

@@ -323,6 +323,11 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
     async def session_ended(self, event: dict) -> None:
         await self.close(code=CLOSE_NOT_SIGNED_IN, reason="You are signed out.")
 
+    async def layer_lost(self, event: dict) -> None:
+        # This process's connection to Redis failed, so messages for this socket may have been
+        # lost (imago_app/layers.py): the page reconnects and is sent all it shows afresh.
+        await self.close(code=CLOSE_TRY_AGAIN, reason="Please wait a moment.")
+
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
         # A socket that closed while this was on its way (a presence note to a partner who just
         # left): raising would end the consumer before its disconnect() tidies up; daphne still

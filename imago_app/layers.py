@@ -1,16 +1,34 @@
-"""The in-memory channel layer of a single process, with its clean-up paced.
+"""The channel layers: paced in-memory for one process, Redis publish/subscribe for several.
 
-Channels' InMemoryChannelLayer walks every channel and group for expired messages on every send
-and receive: with a few hundred open sockets that walk cost more than a move's templates
-(bench/README.md, the profile). Expiry is a minute, so walking at most once a second changes
-nothing anyone can see. With REDIS_URL set, channels_redis is used instead.
+In memory: Channels' InMemoryChannelLayer walks every channel and group for expired messages on
+every send and receive: with a few hundred open sockets that walk cost more than a move's
+templates (bench/README.md, the profile). Expiry is a minute, so walking at most once a second
+changes nothing anyone can see.
+
+With REDIS_URL set: channels_redis's publish/subscribe layer. A group message is one PUBLISH,
+and each process takes in what its sockets are subscribed to over one connection, pushed by
+Redis. The list-based layer (channels_redis.core) spends three round trips on a group_send and
+two on every message each process receives (a clean-up script, then BZPOPMIN): on a loaded
+server that was a fifth of a move's CPU (bench/README.md). What the lists gave and this does
+not is a buffer: a message published while a process's subscription is down is not kept for it.
+Nothing here needs one. A dialogue's screens are caught up from the database by the resync
+watcher (dialogue/resync.py), and when a process loses its connection to Redis every socket it
+holds is told (`layer.lost`) and closes with "try again", so each page reconnects and is sent
+the whole of what it shows, as it did when the list layer's receive failed.
 """
 
+import asyncio
+import logging
 import time
 
 from channels.layers import InMemoryChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer, RedisSingleShardConnection
+
+logger = logging.getLogger(__name__)
 
 CLEAN_EVERY = 1.0  # seconds
+LOST = {"type": "layer.lost"}  # to every socket of a process whose Redis connection failed
+RETRY_PAUSE = 0.5  # seconds between tries to read from Redis again after a failure
 
 
 class PacedInMemoryChannelLayer(InMemoryChannelLayer):
@@ -22,3 +40,47 @@ class PacedInMemoryChannelLayer(InMemoryChannelLayer):
             return
         self._cleaned_at = now
         super()._clean_expired()
+
+
+class _Shard(RedisSingleShardConnection):
+    """One Redis connection's subscriptions, telling the process's sockets when reading from it
+    fails (channels_redis logs the error and goes on, and the sockets never learn they may have
+    missed messages)."""
+
+    failing = False  # the last read failed (its traceback was logged once)
+
+    async def _do_receiving(self) -> None:
+        while True:
+            try:
+                if self._pubsub is None or not self._pubsub.subscribed:
+                    await asyncio.sleep(0.1)
+                    continue
+                message = await self._pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=0.1
+                )
+                self.failing = False
+                self._receive_message(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if not self.failing:
+                    logger.exception("Lost the channel layer's connection to Redis")
+                self.failing = True
+                self._tell_all(LOST)
+                await asyncio.sleep(RETRY_PAUSE)
+
+    def _tell_all(self, message: dict) -> None:
+        layer = self.channel_layer  # the loop's layer: its sockets' queues, by channel
+        data = layer.channel_layer.serialize(message)
+        for queue in layer.channels.values():
+            queue.put_nowait(data)
+
+
+class PubSubChannelLayer(RedisPubSubChannelLayer):
+    """channels_redis's publish/subscribe layer whose connections say when they fail (_Shard)."""
+
+    def _get_layer(self):
+        layer = super()._get_layer()
+        if not isinstance(layer._shards[0], _Shard):  # just made: nothing is connected yet
+            layer._shards = [_Shard(shard.host, layer) for shard in layer._shards]
+        return layer

@@ -235,27 +235,25 @@ RESYNC_SECONDS = env_seconds("RESYNC_SECONDS", 2.0)
 
 # --- Channel layer ---------------------------------------------------------------------------
 # Without REDIS_URL the in-memory layer serves one process. With it, several daphne processes
-# share groups through Redis.
+# share groups through Redis's publish/subscribe (imago_app/layers.py says why that one).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "imago_app.layers.PubSubChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {
                         "address": REDIS_URL,
-                        # redis-py 8 times reads out after 5 s, which kills idle consumers
-                        # blocked in BZPOPMIN.
-                        "socket_timeout": None,
-                        # redis-py 8's asyncio pool stops at 100 connections.
-                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000),
+                        # A process's publishes go one at a time on one connection: one that
+                        # Redis does not answer fails after this (logged; the screens catch up
+                        # from the database) rather than holding up every later one.
+                        "socket_timeout": 5,
+                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 100),
                     }
                 ],
-                # The default of 100 drops bursts silently.
-                "capacity": env_int("CHANNEL_LAYER_CAPACITY", 2000),
             },
         }
     }

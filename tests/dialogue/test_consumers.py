@@ -5,6 +5,7 @@ import re
 import pytest
 import pytest_asyncio
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
@@ -13,8 +14,10 @@ from django.db import OperationalError
 from dialogue import rendering, routing
 from dialogue.consumers import CLOSE_NOT_FOUND, MAX_FRAME_BYTES
 from dialogue.models import Event
+from dialogue.services import dialogue_group
 from imago_app.asgi import application
 from imago_app.consumers import CLOSE_NOT_SIGNED_IN, CLOSE_TOO_FAST, CLOSE_TRY_AGAIN, FRAME_BURST
+from imago_app.layers import LOST
 from tests.factories import make_couple, make_dialogue, make_partner
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -385,3 +388,14 @@ async def test_a_push_leaves_out_the_bar_when_it_has_not_changed(pair):
     a2 = await connect(alex, dialogue.pk)
     assert 'id="dialogue-bar"' in await drain(a2, raw=True)
     await a2.disconnect()
+
+
+async def test_a_lost_channel_layer_closes_the_socket_for_a_reconnect(pair):
+    # The Redis layer tells every socket of a process whose connection failed (layers.py).
+    _alex, _sam, dialogue, a, b = pair
+    await get_channel_layer().group_send(dialogue_group(dialogue.pk), LOST)
+    for sock in (a, b):
+        out = await sock.receive_output(timeout=3)
+        while out["type"] != "websocket.close":
+            out = await sock.receive_output(timeout=3)
+        assert out["code"] == CLOSE_TRY_AGAIN

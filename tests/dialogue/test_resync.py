@@ -59,7 +59,8 @@ async def quiet(*socks, seconds: float) -> bool:
 
 @pytest.fixture
 def drop_broadcasts(monkeypatch):
-    """A channel layer that loses every dialogue broadcast (over capacity, Redis restarting)."""
+    """A channel layer that loses every dialogue broadcast (published while a subscription was
+    down, Redis restarting)."""
     layer = get_channel_layer()
     original = layer.group_send
     dropped: list[dict] = []
