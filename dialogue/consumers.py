@@ -8,7 +8,7 @@ from dialogue import latest, machine, rendering, resync, services
 from dialogue.access import get_dialogue_for_partner
 from dialogue.forms import SCREEN_MOVES, MoveForm
 from dialogue.models import Dialogue
-from imago_app import rows, zones
+from imago_app import zones
 from imago_app.access import other_partner
 from imago_app.consumers import CLOSE_NOT_FOUND, SessionSocket, seen_key
 from imago_app.db import NeedsDatabase, db_call, no_queries
@@ -222,9 +222,7 @@ class DialogueConsumer(SessionSocket):
             dialogue = get_dialogue_for_partner(self.user, self.dialogue_id)
             self.people = None  # names are read again with the access check
         elif move is None:
-            dialogue = latest.dialogue_at(self.dialogue_id, at_seq) or rows.get(
-                Dialogue, self.dialogue_id
-            )
+            dialogue = latest.dialogue_at(self.dialogue_id, at_seq) or latest.read(self.dialogue_id)
         return self.draw(dialogue, shown_key, error)
 
     def draw_held(self, shown_key: str | None, error: str, at_seq: int) -> tuple | None:

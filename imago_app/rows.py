@@ -31,7 +31,9 @@ class _Plan:
         self.table = quote(meta.db_table)
         self.pk_column = quote(meta.pk.column)
         self.attnames = [f.attname for f in fields]
-        self.select = f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {self.table}"
+        self.columns = [quote(f.column) for f in fields]
+        self.pk_index = fields.index(meta.pk)
+        self.select = f"SELECT {', '.join(self.columns)} FROM {self.table}"
         # (index in the row, that column's converters, the column they are called with)
         self.converters: list[tuple[int, list, Any]] = []
         for index, model_field in enumerate(fields):
@@ -97,6 +99,31 @@ def select(
     with plan.connection.cursor() as cursor:
         cursor.execute(sql, params)
         return plan.instances(cursor.fetchall())
+
+
+def get_with(
+    model: type[M], pk: int, other: type[Model], on: str, params: list, *, order_by: str = ""
+) -> tuple[M, list]:
+    """The `model` row `pk` and, in the same statement, the rows of `other` that match `on`
+    (SQL over `m.` the model's columns and `o.` other's, with %s for `params`): one round trip
+    where get() and select() would take two, and one snapshot of the database for both."""
+    plan, found_plan = _plan(model), _plan(other)
+    columns = [f"m.{c}" for c in plan.columns] + [f"o.{c}" for c in found_plan.columns]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {plan.table} m LEFT JOIN {found_plan.table} o "
+        f"ON {on} WHERE m.{plan.pk_column} = %s"
+    )
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+    with plan.connection.cursor() as cursor:
+        cursor.execute(sql, [*params, pk])
+        found = cursor.fetchall()
+    if not found:
+        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist.")
+    width = len(plan.columns)
+    (row,) = plan.instances([found[0][:width]])
+    joined = [r[width:] for r in found if r[width + found_plan.pk_index] is not None]
+    return row, found_plan.instances(joined)
 
 
 def insert(instance: Model) -> None:

@@ -8,6 +8,7 @@ import secrets
 import pytest
 from django.db import transaction
 
+from bench.scenario import next_move
 from dialogue import latest, services
 from dialogue.models import Dialogue
 from tests.factories import make_couple, make_dialogue, make_partner
@@ -102,8 +103,6 @@ def test_nothing_read_inside_a_transaction_is_held(started, django_assert_num_qu
 def test_the_move_that_ends_a_round_leaves_the_next_round_with_none_of_its_events(
     started, django_assert_num_queries
 ):
-    from bench.scenario import next_move
-
     alex, sam, dialogue = started
     users = {alex.pk: alex, sam.pk: sam}
     row = to_send(dialogue, alex, sam)
@@ -144,3 +143,37 @@ async def test_what_is_held_goes_when_the_processs_last_socket_on_the_dialogue_c
     assert latest.dialogue_at(dialogue.pk, dialogue.seq) is not None  # Sam's screen is open
     await b.close()
     assert latest.dialogue_at(dialogue.pk, dialogue.seq) is None
+
+
+def test_a_move_made_on_another_process_is_read_in_one_statement_after_a_held_state(
+    started, monkeypatch, django_assert_num_queries
+):
+    alex, sam, dialogue = started
+    at = to_send(dialogue, alex, sam)
+    events_held(at, django_assert_num_queries, 1)  # this process holds the state at `at`
+    with monkeypatch.context() as elsewhere:  # two moves another process committed
+        elsewhere.setattr(latest, "moved", lambda *args: None)
+        move(dialogue, alex, "send", text="I felt left out.")
+        other = move(dialogue, sam, "mirror", text="You felt left out.")
+    with django_assert_num_queries(1):  # the row and the events since, together
+        read = latest.read(dialogue.pk)
+    assert read.seq == other.seq and read.snapshot == other.snapshot
+    assert latest.dialogue_at(dialogue.pk, other.seq) is read
+    assert events_held(read, django_assert_num_queries, 0) == events_read(read)
+    # Into the next round and its first move, all made elsewhere: none of round 1 is kept.
+    users, rng, row = {alex.pk: alex, sam.pk: sam}, random.Random(7), read
+    with monkeypatch.context() as elsewhere:
+        elsewhere.setattr(latest, "moved", lambda *args: None)
+        while services.current_state(row).round == 1:
+            planned = next_move(services.current_state(row), rng)
+            row = move(dialogue, users[planned.actor], planned.kind, **planned.fields)
+        row = move(dialogue, users[services.current_state(row).sender], "send", text="Mine.")
+    read = latest.read(dialogue.pk)
+    assert services.current_state(read).round == 2
+    assert events_held(read, django_assert_num_queries, 0) == events_read(read)
+    assert [kind for _seq, kind, _text in events_read(read)] == ["send"]
+    # Nothing held: the row alone, and the round is read when the screen is drawn.
+    latest.forget(dialogue.pk)
+    with django_assert_num_queries(1):
+        read = latest.read(dialogue.pk)
+    assert events_held(read, django_assert_num_queries, 1) == events_read(read)

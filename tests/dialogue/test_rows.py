@@ -116,3 +116,26 @@ def test_each_thread_uses_its_own_connection(dialogue):
     thread.join()
     assert seen["seq"] == dialogue.seq
     assert seen["connection"] is not rows._plan(Dialogue).connection
+
+
+def test_get_with_reads_the_row_and_the_joined_rows_in_one_statement(dialogue):
+    dialogue = services.dialogue_move(
+        dialogue_id=dialogue.pk,
+        partner=dialogue.requested_by,
+        kind="check_in",
+        key="c" * 16,
+        level=7,
+    )
+    on = 'o."dialogue_id" = m."id" AND o."seq" > %s'
+    with CaptureQueriesContext(connection) as queries:
+        read, events = rows.get_with(Dialogue, dialogue.pk, Event, on, [1], order_by='o."seq"')
+    assert len(queries) == 1
+    assert fields_of(read) == fields_of(Dialogue.objects.get(pk=dialogue.pk))
+    expected = Event.objects.filter(dialogue=dialogue, seq__gt=1).order_by("seq")
+    assert [fields_of(e) for e in events] == [fields_of(e) for e in expected]
+    assert [e.kind for e in events] == ["accept", "check_in"] and events[1].data == {"level": 7}
+    # None joined: the row alone. No row: DoesNotExist, as get() raises.
+    read, events = rows.get_with(Dialogue, dialogue.pk, Event, on, [99])
+    assert read.pk == dialogue.pk and events == []
+    with pytest.raises(Dialogue.DoesNotExist):
+        rows.get_with(Dialogue, dialogue.pk + 1000, Event, on, [0])
