@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.datastructures import MultiValueDict
 
@@ -35,10 +36,33 @@ def _is_text(value) -> bool:
     return True
 
 
+class _SetOfChoices:
+    """A choice field that looks a value up in a set of its choices' keys, where Django walks
+    the list of choices for each value (the move form's are flat and never change)."""
+
+    def valid_value(self, value) -> bool:
+        keys = self.__dict__.get("_keys")
+        if keys is None:
+            keys = self._keys = frozenset(str(key) for key, _label in self.choices)
+        return str(value) in keys
+
+
+class _ChoiceField(_SetOfChoices, forms.ChoiceField):
+    pass
+
+
+class _TypedChoiceField(_SetOfChoices, forms.TypedChoiceField):
+    pass
+
+
+class _MultipleChoiceField(_SetOfChoices, forms.MultipleChoiceField):
+    pass
+
+
 class MoveForm(forms.Form):
     """One move, as sent by a form over the socket or posted without JavaScript."""
 
-    move = forms.ChoiceField(
+    move = _ChoiceField(
         choices=[(kind, kind) for kind in sorted(machine.MOVES | SCREEN_MOVES)],
         error_messages={
             "invalid_choice": "We don't know that move.",
@@ -62,19 +86,19 @@ class MoveForm(forms.Form):
             f"({machine.MAX_TEXT} characters at most). Try a smaller piece."
         },
     )
-    level = forms.TypedChoiceField(
+    level = _TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=None,
         choices=[(n, str(n)) for n in range(11)],
         error_messages={"invalid_choice": "Choose a number from 0 to 10."},
     )
-    feelings = forms.MultipleChoiceField(
+    feelings = _MultipleChoiceField(
         required=False,
         choices=[(word, word) for word in sorted(vocabulary.all_feelings())],
         error_messages={"invalid_choice": "Choose feelings from the list, or write your own."},
     )
-    later = forms.TypedChoiceField(
+    later = _TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=None,
@@ -99,6 +123,18 @@ class MoveForm(forms.Form):
                 return None
             values.setlist(name, texts)
         return cls(values)
+
+    def _clean_fields(self) -> None:
+        # As Django's, less the BoundField it makes for each field to read the value through:
+        # nothing draws this form (the page's move forms are written by {% move_fields %}), and
+        # making eight of them per frame was most of reading one. Each field still cleans its
+        # own value, with its own validators and messages.
+        for name, field in self.fields.items():
+            try:
+                value = field.widget.value_from_datadict(self.data, self.files, name)
+                self.cleaned_data[name] = field.clean(value)
+            except ValidationError as error:
+                self.add_error(name, error)
 
     def first_error(self) -> str:
         for errors in self.errors.values():

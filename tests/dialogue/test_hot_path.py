@@ -6,11 +6,14 @@ of a move must not grow as the dialogue does.
 """
 
 import asyncio
+import copy
 import json
 import secrets
+from functools import partial
 
 import pytest
 from channels.db import database_sync_to_async
+from django import forms
 from django.db.backends import utils
 
 from dialogue import resync
@@ -108,6 +111,58 @@ def test_move_forms_share_their_fields_and_still_judge_each_frame_alone():
     assert not bad.is_valid() and good.is_valid()
     assert good.cleaned_data["feelings"] == ["lonely"] and good.errors == {}
     assert bad.first_error() == "Choose feelings from the list, or write your own."
+
+
+class DjangosMoveForm(MoveForm):
+    """The move form as Django would clean it: a BoundField per field, each choice looked for
+    in the list of choices."""
+
+    _clean_fields = forms.Form._clean_fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {name: copy.deepcopy(field) for name, field in self.fields.items()}
+        for field in self.fields.values():  # copies: the move form's own are shared
+            if isinstance(field, forms.ChoiceField):
+                field.valid_value = partial(forms.ChoiceField.valid_value, field)
+
+
+FRAMES = [
+    {"move": "send", "key": "k" * 16, "position": "1.send.sender.0", "text": "I felt left out."},
+    {"move": "empathize", "key": "k" * 16, "feelings": ["lonely", "sad"], "text": " x "},
+    {"move": "check_in", "key": "k" * 16, "level": "10"},
+    {"move": "check_in", "key": "k" * 16, "level": " 7 "},
+    {"move": "check_in", "key": "k" * 16, "level": "11"},
+    {"move": "check_in", "key": "k" * 16, "level": "-0"},
+    {"move": "offer_time", "key": "k" * 16, "later": "60"},
+    {"move": "offer_time", "key": "k" * 16, "later": "61"},
+    {"move": "handover", "key": "k" * 16, "acting_for": "0"},
+    {"move": "handover", "key": "k" * 16, "acting_for": "12"},
+    {"move": "handover", "key": "k" * 16, "acting_for": "twelve"},
+    {"move": "no-such-move", "key": "k" * 16},
+    {"move": "", "key": "k" * 16},
+    {"move": "send"},
+    {"move": "send", "key": "short"},
+    {"move": "send", "key": "k" * 15 + "!"},
+    {"move": "send", "key": "k" * 65},
+    {"move": "send", "key": "k" * 16, "text": "a\x00b"},
+    {"move": "send", "key": "k" * 16, "text": "x" * 4001},
+    {"move": "send", "key": "k" * 16, "position": "p" * 41},
+    {"move": "empathize", "key": "k" * 16, "feelings": ["lonely", "not-a-feeling"]},
+    {"move": ["send", "send"], "key": "k" * 16},
+    {},
+]
+
+
+@pytest.mark.parametrize("frame", FRAMES)
+def test_the_move_form_judges_a_frame_exactly_as_django_would(frame):
+    ours = MoveForm.from_frame(frame)
+    if ours is None:  # not what a page sends: refused before any form
+        return
+    django_s = DjangosMoveForm(ours.data)
+    assert ours.is_valid() == django_s.is_valid()
+    assert ours.errors == django_s.errors
+    assert ours.cleaned_data == django_s.cleaned_data
 
 
 @pytest.mark.asyncio
