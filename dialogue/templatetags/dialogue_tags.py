@@ -2,8 +2,11 @@ import secrets
 from functools import lru_cache
 
 from django import template
+from django.template.loader import get_template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from dialogue import vocabulary
 
 register = template.Library()
 
@@ -46,6 +49,19 @@ def move_fields(context, move, *, as_id=_UNSET, anywhere=False) -> SafeString:
             for name, value in fields
         )
     )
+
+
+@register.simple_tag
+def feelings_fieldset(p: str, spoken: bool) -> SafeString:
+    """The empathy step's fieldset of feeling words: the same hundred-odd checkboxes on every
+    screen of that step, so drawn once for each id prefix and mode and then kept."""
+    return _feelings_fieldset(p, bool(spoken))
+
+
+@lru_cache(maxsize=16)
+def _feelings_fieldset(p: str, spoken: bool) -> SafeString:
+    context = {"p": p, "spoken": spoken, "feelings": vocabulary.feelings()}
+    return mark_safe(get_template("dialogue/_feelings.html").render(context))
 
 
 _MARKS = {"done": "✓", "current": "●", "stopped": "■"}
