@@ -87,3 +87,43 @@ async def test_a_lost_connection_is_told_to_every_socket_of_that_process_only(re
         await one.flush()
         await two.flush()
         await admin.aclose()
+
+
+async def subscribers(admin, name: str) -> int:
+    return (await admin.pubsub_numsub(name))[0][1]
+
+
+async def test_a_closing_socket_leaves_redis_even_when_cancelled_twice(redis_url):
+    one = layer(redis_url, "t-leave")
+    admin = aioredis.from_url(redis_url)
+    try:
+        channel = await one.new_channel()
+        await one.group_add("dialogue-3", channel)
+        await asyncio.sleep(0.2)
+        assert await subscribers(admin, channel) == 1
+        (shard,) = one._get_layer()._shards
+        receiving = asyncio.ensure_future(one.receive(channel))
+        await asyncio.sleep(0.05)
+        async with shard._lock:  # the connection busy (a publish) as the socket closes
+            receiving.cancel()
+            await asyncio.sleep(0)
+            receiving.cancel()  # and the server ends the consumer too
+            with pytest.raises(asyncio.CancelledError):
+                await receiving
+        await one.group_discard("dialogue-3", channel)
+        for _ in range(30):
+            if await subscribers(admin, channel) == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert await subscribers(admin, channel) == 0
+        assert await subscribers(admin, "t-leave__group__dialogue-3") == 0
+        # A group left and joined again at once stays subscribed.
+        other = await one.new_channel()
+        await one.group_add("dialogue-4", other)
+        await one.group_discard("dialogue-4", other)
+        await one.group_add("dialogue-4", other)
+        await asyncio.sleep(0.3)
+        assert await subscribers(admin, "t-leave__group__dialogue-4") == 1
+    finally:
+        await one.flush()
+        await admin.aclose()
