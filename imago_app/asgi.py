@@ -14,9 +14,11 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 from dialogue.routing import websocket_urlpatterns as dialogue_routes  # noqa: E402
 from exercises.routing import websocket_urlpatterns as exercise_routes  # noqa: E402
+from imago_app import collector  # noqa: E402
 from imago_app.origins import SameOriginValidator  # noqa: E402
 from imago_app.routing import no_such_socket  # noqa: E402
 from imago_app.routing import websocket_urlpatterns as home_routes  # noqa: E402
@@ -36,3 +38,8 @@ application = ProtocolTypeRouter(
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
     }
 )
+
+# The URL configuration loads on the first request otherwise; loaded now, it is frozen with the
+# rest of the application (imago_app/collector.py).
+get_resolver().url_patterns  # noqa: B018
+collector.settle()
