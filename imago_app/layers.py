@@ -34,6 +34,10 @@ RETRY_PAUSE = 0.5  # seconds between tries to read from Redis again after a fail
 class PacedInMemoryChannelLayer(InMemoryChannelLayer):
     _cleaned_at = 0.0
 
+    async def drop_channel(self, channel: str) -> None:
+        """Forget a finished socket's channel (see PubSubChannelLayer.drop_channel)."""
+        self.channels.pop(channel, None)
+
     def _clean_expired(self) -> None:
         now = time.monotonic()
         if now - self._cleaned_at < CLEAN_EVERY:
@@ -106,6 +110,15 @@ class _Shard(RedisSingleShardConnection):
 
 class PubSubChannelLayer(RedisPubSubChannelLayer):
     """channels_redis's publish/subscribe layer whose connections say when they fail (_Shard)."""
+
+    async def drop_channel(self, channel: str) -> None:
+        """Forget a finished socket's channel. channels_redis does so only when the socket's
+        receive is cancelled while it waits; when the socket ends just after handling a group
+        message, Channels cancels the next receive before it has started, and the channel's
+        queue and subscription stayed: 1,168 of 5,000 in the benchmark's churn."""
+        layer = self._get_layer()
+        if layer.channels.pop(channel, None) is not None:
+            await layer._get_shard(channel).unsubscribe(channel)
 
     def _get_layer(self):
         layer = super()._get_layer()

@@ -127,3 +127,22 @@ async def test_a_closing_socket_leaves_redis_even_when_cancelled_twice(redis_url
     finally:
         await one.flush()
         await admin.aclose()
+
+
+async def test_a_dropped_channel_is_forgotten_and_unsubscribed(redis_url):
+    one = layer(redis_url, "t-drop")
+    admin = aioredis.from_url(redis_url)
+    try:
+        channel = await one.new_channel()
+        await asyncio.sleep(0.2)
+        assert await subscribers(admin, channel) == 1
+        await one.drop_channel(channel)
+        assert channel not in one._get_layer().channels
+        for _ in range(30):
+            if await subscribers(admin, channel) == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert await subscribers(admin, channel) == 0
+    finally:
+        await one.flush()
+        await admin.aclose()

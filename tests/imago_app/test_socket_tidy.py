@@ -5,6 +5,7 @@ ran Redis's connection pool out of connections for an instant; the one socket wh
 note failed then skipped the rest of its tidy-up: its partner was still told it was here, and
 its open-socket row stayed behind (so a dialogue request would not go by e-mail)."""
 
+import asyncio
 import logging
 
 import pytest
@@ -83,3 +84,28 @@ async def test_a_call_that_keeps_failing_is_logged_and_the_rest_of_the_tidy_up_s
     assert "A closing socket could not tell others it went" in caplog.text
     assert await open_rows(sam) == 0  # the groups were left and the row went all the same
     await a.close()
+
+
+async def test_a_closed_socket_drops_its_channel_from_the_layer(monkeypatch):
+    # channels_redis forgets a socket's channel only when a receive is cancelled while waiting;
+    # a socket that stops with a message just received (its partner left as it closed) kept its
+    # queue and subscription for good. So every socket drops its channel as it ends.
+    alex, _sam, dialogue = await setup()
+    layer = get_channel_layer()
+    dropped: list[str] = []
+    original = layer.drop_channel
+
+    async def drop_channel(channel):
+        dropped.append(channel)
+        await original(channel)
+
+    monkeypatch.setattr(layer, "drop_channel", drop_channel)
+    a = await open_ready(alex, f"/ws/dialogue/{dialogue.pk}/")
+    channels = {c for c in layer.channels if "specific." in c}
+    await a.close()
+    for _ in range(20):
+        if dropped:
+            break
+        await asyncio.sleep(0.05)
+    assert len(dropped) == 1 and dropped[0] in channels
+    assert dropped[0] not in layer.channels
