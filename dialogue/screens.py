@@ -150,11 +150,9 @@ class Screen:
         push leaves out a bar whose key is what the socket last sent. Most moves change only
         the stage; the bar changes with the step, the round, a pause, the timer's minute."""
         state = self.state
-        return (
-            state.device,
+        return (  # the step is in the progress list's statuses
             state.ended,
             state.paused,
-            state.step == Step.APPOINTMENT,
             state.round,
             self.sender and self.sender.display_name,
             self.receiver and self.receiver.display_name,

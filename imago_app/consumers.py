@@ -150,9 +150,8 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
             pump.cancel()
             if self.closer:
                 self.closer.cancel()
-            drop = getattr(self.channel_layer, "drop_channel", None)
-            if drop is not None and getattr(self, "channel_name", None):
-                await self.tidy("drop its channel", drop, self.channel_name)
+            if getattr(self, "channel_name", None):  # none when the layer could not give one
+                await self.channel_layer.drop_channel(self.channel_name)
 
     async def pump(self, receive, inbox: asyncio.Queue) -> None:
         """Pass the server's messages on to the consumer, except frames over the rate: the

@@ -95,10 +95,10 @@ class _Shard(RedisSingleShardConnection):
             except asyncio.CancelledError:
                 raise
             except Exception:
-                if not self.failing:
+                if not self.failing:  # told once; no socket can subscribe while it fails
                     logger.exception("Lost the channel layer's connection to Redis")
+                    self._tell_all(LOST)
                 self.failing = True
-                self._tell_all(LOST)
                 await asyncio.sleep(RETRY_PAUSE)
 
     def _tell_all(self, message: dict) -> None:
