@@ -293,6 +293,7 @@ def apply(state: State, move: Move) -> State:
             stopped_by=move.by,
             paused=False,
             ready=frozenset(),
+            calming=frozenset(),
         )
     if move.kind == "swap_sides":
         if state.device != Device.SHARED_DEVICE:

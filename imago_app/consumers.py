@@ -148,8 +148,9 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
             await super().__call__(scope, inbox.get, send)
         finally:
             pump.cancel()
-            if self.closer:
+            if self.closer:  # let go of it too (disconnect() says why)
                 self.closer.cancel()
+                self.closer = None
             if getattr(self, "channel_name", None):  # none when the layer could not give one
                 await self.channel_layer.drop_channel(self.channel_name)
 
@@ -259,7 +260,12 @@ class SessionSocket(AsyncWebsocketConsumer, metaclass=ABCMeta):
 
     async def disconnect(self, code: int) -> None:
         if self.watcher:
+            # Let go of it as well: a cancelled task keeps its CancelledError, whose traceback
+            # holds the task's frame and so this socket. While the socket held the task too,
+            # everything it had (its screen, request, user) waited for a full collection of the
+            # cycle collector instead of being freed as the socket ended.
             self.watcher.cancel()
+            self.watcher = None
         if self.groups_joined:
             # Each step of the tidy-up is tried on its own, and again after a moment: when
             # a thousand sockets close at once, Redis's connection pool can be out of

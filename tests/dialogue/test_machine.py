@@ -101,6 +101,14 @@ def test_a_low_check_in_is_offered_a_calming_pause_and_may_go_on():
     assert mv(resumed, "go_on", B).step == Step.SEND
 
 
+def test_leaving_while_a_partner_is_offered_a_calming_pause_ends_it_with_nobody_calming():
+    # Found by the random play below: the offer outlived the dialogue it was made in.
+    state = mv(mv(mv(new(), "accept", B), "check_in", B, level=0), "check_in", A, level=8)
+    assert state.calming == {B}
+    ended = mv(state, "leave", A)
+    assert (ended.step, ended.outcome, ended.calming) == (Step.ENDED, Outcome.STOPPED, frozenset())
+
+
 @pytest.mark.parametrize("level", [None, -1, 11])
 def test_a_check_in_is_a_number_from_0_to_10(level):
     refuse(mv(new(), "accept", B), "check_in", A, "from 0 to 10", level=level)

@@ -6,7 +6,9 @@ note failed then skipped the rest of its tidy-up: its partner was still told it 
 its open-socket row stayed behind (so a dialogue request would not go by e-mail)."""
 
 import asyncio
+import gc
 import logging
+import weakref
 
 import pytest
 from channels.db import database_sync_to_async
@@ -109,3 +111,37 @@ async def test_a_closed_socket_drops_its_channel_from_the_layer(monkeypatch):
         await asyncio.sleep(0.05)
     assert len(dropped) == 1 and dropped[0] in channels
     assert dropped[0] not in layer.channels
+
+
+@pytest.mark.parametrize("path", ["dialogue", "home"])
+async def test_a_closed_socket_is_freed_as_it_ends_not_left_for_the_cycle_collector(
+    monkeypatch, path
+):
+    # A socket that holds its session watcher's task, cancelled, is in a cycle with it (the
+    # task's CancelledError holds the task's frame, which holds the socket): everything the
+    # socket had then waited for a full collection. With the collector off, reference
+    # counting alone must free a closed socket.
+    alex, _sam, dialogue = await setup()
+    sockets: list[weakref.ref] = []
+    original = consumers.SessionSocket.accept
+
+    async def accept(self, *args, **kwargs):
+        sockets.append(weakref.ref(self))
+        await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(consumers.SessionSocket, "accept", accept)
+    url = f"/ws/dialogue/{dialogue.pk}/" if path == "dialogue" else "/ws/home/"
+    gc.collect()
+    gc.disable()
+    try:
+        sock = await open_ready(alex, url)
+        assert sockets and sockets[0]() is not None and sockets[0]().watcher is not None
+        await sock.close()
+        del sock
+        for _ in range(40):
+            if sockets[0]() is None:
+                break
+            await asyncio.sleep(0.05)
+        assert sockets[0]() is None
+    finally:
+        gc.enable()
