@@ -26,6 +26,7 @@ from imago_app.practices import (
     Words,
     done_in_window,
     homework_since,
+    in_period,
     iso,
 )
 
@@ -199,21 +200,17 @@ class DialoguePractice(Practice):
     def record(self, couple, therapist, people, *, start, end):
         """Outlines of every dialogue; the transcript only when both partners shared it; only
         shared reflections (three queries)."""
-        period = {}
-        if start:
-            period["created_at__date__gte"] = start
-        if end:
-            period["created_at__date__lte"] = end
-        in_period = {f"dialogue__{k}": v for k, v in period.items()}
+        period = in_period("created_at", start, end)
+        of_dialogues = in_period("dialogue__created_at", start, end)
         dialogues = list(
             couple.dialogues.filter(**period).order_by("-created_at").prefetch_related("shares")
         )
         events_by_dialogue: dict[int, list[Event]] = defaultdict(list)
-        events = Event.objects.filter(dialogue__couple=couple, **in_period)
+        events = Event.objects.filter(dialogue__couple=couple, **of_dialogues)
         for event in events.order_by("dialogue_id", "seq"):
             events_by_dialogue[event.dialogue_id].append(event)
         reflections: dict[int, list[Reflection]] = defaultdict(list)
-        shared = Reflection.objects.filter(dialogue__couple=couple, shared=True, **in_period)
+        shared = Reflection.objects.filter(dialogue__couple=couple, shared=True, **of_dialogues)
         for reflection in shared:
             reflections[reflection.dialogue_id].append(reflection)
 

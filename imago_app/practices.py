@@ -379,6 +379,17 @@ def homework_since(field: str, homework: list[Homework]) -> dict:
     }
 
 
+def in_period(field: str, start: date | None, end: date | None) -> dict:
+    """Lookups keeping the act's datetime `field` to the record's period: on or after `start`
+    and on or before `end`, each when given (a date in the reader's time zone)."""
+    period = {}
+    if start:
+        period[f"{field}__date__gte"] = start
+    if end:
+        period[f"{field}__date__lte"] = end
+    return period
+
+
 def iso(value) -> str | None:
     """A date or time as ISO 8601 text for an export, or None."""
     return value.isoformat() if value else None

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import datetime, time
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from imago_app.practices import (
     Words,
     done_in_window,
     homework_since,
+    in_period,
     iso,
     per_week,
 )
@@ -91,20 +92,32 @@ class RequestsPractice(Practice):
         return [Subquery(log[:1]), Subquery(change.values("created_at")[:1])]
 
     def record(self, couple, therapist, people, *, start, end):
-        """Every stretch with how often it was logged, and only the childhood echoes their
-        senders shared (two queries)."""
+        """The stretches under way in the period (all of them without one) with how often each
+        was logged in it, and only the childhood echoes their senders shared, of requests made
+        in it (two queries)."""
+        stretches = Stretch.objects.filter(couple=couple)
+        if start:  # not over before it began: neither ended nor finished early
+            stretches = stretches.filter(ends_on__gte=start).exclude(finished_at__date__lt=start)
+        if end:
+            stretches = stretches.filter(started_on__lte=end)
         stretches = list(
-            Stretch.objects.filter(couple=couple)
-            .select_related("giver")
-            .annotate(times=Count("logs"))
+            stretches.select_related("giver")
+            .annotate(times=Count("logs", filter=Q(**in_period("logs__at", start, end))))
             .order_by("-started_on")
         )
         echoes = list(
-            ChangeRequest.objects.filter(couple=couple, echo_shared=True).select_related("sender")
+            ChangeRequest.objects.filter(
+                couple=couple, echo_shared=True, **in_period("created_at", start, end)
+            ).select_related("sender")
         )
+        chosen = bool(start or end)
         return RecordPart(
             sections=[
-                Section("requests/_record_stretches.html", {"stretches": stretches}, position=30),
+                Section(
+                    "requests/_record_stretches.html",
+                    {"stretches": stretches, "in_period": chosen},
+                    position=30,
+                ),
                 Section("requests/_record_echoes.html", {"echoes": echoes}, position=50),
             ]
         )

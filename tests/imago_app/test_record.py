@@ -278,6 +278,47 @@ def test_the_record_lists_stretches_and_their_logs(record, couple, partner_b):
     assert "A ten-second hug</strong>, given by Sam" in page and "logged 1 time." in page
 
 
+def test_stretches_and_echoes_follow_the_chosen_period(
+    client, record, couple, partner_a, partner_b
+):
+    # The page says which period it shows; the stretches and echoes must keep to it too.
+    from exercises.requests import services as stretches
+    from exercises.requests.models import ChangeRequest, Stretch, StretchLog
+
+    today = timezone.localdate()
+    old = stretches.micro_stretch_pick(couple=couple, giver=partner_b, slug="hug")
+    Stretch.objects.filter(pk=old.pk).update(
+        started_on=today - timedelta(days=40), ends_on=today - timedelta(days=30)
+    )
+    current = stretches.micro_stretch_pick(couple=couple, giver=partner_a, slug="hug")
+    stretches.stretch_log(stretch=current, giver=partner_a)
+    earlier = stretches.stretch_log(stretch=current, giver=partner_a)
+    StretchLog.objects.filter(pk=earlier.pk).update(at=timezone.now() - timedelta(days=20))
+    # Over before the week: it was finished early, though its end date is still to come.
+    early = stretches.micro_stretch_pick(couple=couple, giver=partner_a, slug="one-feeling")
+    Stretch.objects.filter(pk=early.pk).update(
+        started_on=today - timedelta(days=20), finished_at=timezone.now() - timedelta(days=10)
+    )
+    past = make_change_request(couple, partner_a, echo="an-old-echo", echo_shared=True)
+    ChangeRequest.objects.filter(pk=past.pk).update(created_at=timezone.now() - timedelta(days=40))
+    make_change_request(couple, partner_a, echo="a-new-echo", echo_shared=True)
+    url = reverse("therapist_couple", args=[couple.pk])
+
+    week = {"start": (today - timedelta(days=7)).isoformat(), "end": today.isoformat()}
+    page = text(client.get(url, week))
+    assert "given by Alex" in page and "logged 1 time in this period." in page
+    assert "given by Sam" not in page and "Stay with one feeling</strong>" not in page
+    assert "a-new-echo" in page and "an-old-echo" not in page
+
+    everything = text(client.get(url))
+    assert "given by Sam" in everything and "logged 2 times." in everything
+    assert "Stay with one feeling</strong>" in everything
+    assert "an-old-echo" in everything
+
+    before = {"end": (today - timedelta(days=50)).isoformat()}
+    assert "No stretches under way in this period." in text(client.get(url, before))
+
+
 # --- charts: a key outside the picture, and the same numbers as a table ---------------------
 
 
