@@ -70,6 +70,10 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
+        # The partners are always named in the same order (who joined first): unordered,
+        # PostgreSQL may return them either way, and a couple read "Sam & Alex" one day and
+        # "Alex & Sam" the next.
+        ordering = ["joined_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user"],

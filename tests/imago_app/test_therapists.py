@@ -243,3 +243,16 @@ def test_only_the_couples_partners_can_open_the_confirmation(client, couple, out
         assert client.get(end_url(couple, link)).status_code == 404
         assert client.post(end_url(couple, link)).status_code == 404
     assert TherapistLink.objects.current().filter(pk=link.pk).exists()
+
+
+def test_a_couple_is_named_in_the_order_its_partners_joined(
+    client, couple, partner_a, partner_b, therapist
+):
+    # PostgreSQL returns unordered rows as they lie on disk, and an updated row moves to the
+    # end: without an order, the first to join could be named second.
+    from imago_app.models import Membership
+
+    make_link(couple, therapist)
+    Membership.objects.filter(user=partner_a).update(left_at=None)
+    client.force_login(therapist)
+    assert "Alex &amp; Sam" in client.get(reverse("home")).content.decode()
