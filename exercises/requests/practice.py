@@ -110,12 +110,11 @@ class RequestsPractice(Practice):
                 couple=couple, echo_shared=True, **in_period("created_at", start, end)
             ).select_related("sender")
         )
-        chosen = bool(start or end)
         return RecordPart(
             sections=[
                 Section(
                     "requests/_record_stretches.html",
-                    {"stretches": stretches, "in_period": chosen},
+                    {"stretches": stretches, "in_period": bool(start or end)},
                     position=30,
                 ),
                 Section("requests/_record_echoes.html", {"echoes": echoes}, position=50),
